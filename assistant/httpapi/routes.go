@@ -1,0 +1,46 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// route is one API endpoint: who may call it, what it takes and returns (for the
+// OpenAPI document), and its handler.
+type route struct {
+	Method   string
+	Path     string
+	Roles    []Role // nil: public
+	Summary  string
+	Request  string // schema name of the JSON body, if any
+	Response string // schema name of the 2xx body
+	Query    []string
+	Handler  gin.HandlerFunc
+}
+
+var (
+	public    []Role
+	agents    = []Role{RoleAgent}
+	readers   = []Role{RoleAgent, RoleQA}
+	reviewers = []Role{RoleQA}
+)
+
+// apiRoutes is the whole API in one place.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		{http.MethodGet, "/healthz", public, "Process is up", "", "Status", nil, s.healthz},
+		{http.MethodGet, "/readyz", public, "Store and engine are usable (503 with the reason otherwise)", "", "Status", nil, s.readyz},
+		{http.MethodGet, "/metrics", public, "Prometheus metrics", "", "", nil, s.metricsHandler()},
+		{http.MethodGet, "/openapi.json", public, "This document", "", "", nil, s.openAPI},
+
+		{http.MethodPost, "/v1/analyze", agents, "Analyse a debtor message", "AnalyzeRequest", "Analysis", nil, s.analyze},
+
+		{http.MethodPost, "/v1/cases", agents, "Create or update a case by external_id", "CaseInput", "Case", nil, s.upsertCase},
+		{http.MethodGet, "/v1/cases", readers, "List cases", "", "CaseList", []string{"segment", "jurisdiction", "cursor", "limit"}, s.listCases},
+		{http.MethodGet, "/v1/cases/:id", readers, "A case with its segment, risk tier, promises and plan", "", "Case", nil, s.getCase},
+		{http.MethodPost, "/v1/cases/:id/events", agents, "Append an immutable history event", "EventInput", "Event", nil, s.appendEvent},
+		{http.MethodGet, "/v1/cases/:id/events", readers, "A case's history, oldest first", "", "EventList", []string{"cursor", "limit"}, s.listEvents},
+		{http.MethodGet, "/v1/cases/:id/history", readers, "The events most relevant to a query", "", "HistoryList", []string{"q", "k"}, s.searchHistory},
+	}
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/assistant/httpapi"
+)
+
+// config is everything the environment decides. Secrets never print: see String.
+type config struct {
+	Addr        string
+	DatabaseURL string
+	LLMBaseURL  string
+	LLMAPIKey   string
+	LLMModel    string
+	LLMTimeout  time.Duration
+	EmbedModel  string
+	APIKeys     []httpapi.APIKey
+	Env         string
+	LogLevel    slog.Level
+	NoMigrate   bool
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{
+		Addr:        getenv("PARLEY_ADDR"),
+		DatabaseURL: getenv("PARLEY_DATABASE_URL"),
+		LLMBaseURL:  getenv("PARLEY_LLM_BASE_URL"),
+		LLMAPIKey:   getenv("PARLEY_LLM_API_KEY"),
+		LLMModel:    getenv("PARLEY_LLM_MODEL"),
+		EmbedModel:  getenv("PARLEY_EMBED_MODEL"),
+		Env:         getenv("PARLEY_ENV"),
+		LLMTimeout:  20 * time.Second,
+		NoMigrate:   getenv("PARLEY_NO_MIGRATE") == "1" || getenv("PARLEY_NO_MIGRATE") == "true",
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	if cfg.Env == "" {
+		cfg.Env = "development"
+	}
+	if v := getenv("PARLEY_LLM_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return cfg, fmt.Errorf("PARLEY_LLM_TIMEOUT=%q: want a positive duration such as 20s", v)
+		}
+		cfg.LLMTimeout = d
+	}
+	if v := getenv("PARLEY_LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return cfg, fmt.Errorf("PARLEY_LOG_LEVEL=%q: want debug, info, warn or error", v)
+		}
+	}
+	keys, err := parseAPIKeys(getenv("PARLEY_API_KEYS"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.APIKeys = keys
+	if cfg.Env == "production" {
+		if len(cfg.APIKeys) == 0 {
+			return cfg, fmt.Errorf("PARLEY_ENV=production requires PARLEY_API_KEYS")
+		}
+		if cfg.DatabaseURL == "" {
+			return cfg, fmt.Errorf("PARLEY_ENV=production requires PARLEY_DATABASE_URL (the in-memory store loses everything on exit)")
+		}
+	}
+	return cfg, nil
+}
+
+// parseAPIKeys reads "role:key,role:key".
+func parseAPIKeys(v string) ([]httpapi.APIKey, error) {
+	var keys []httpapi.APIKey
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		role, key, ok := strings.Cut(item, ":")
+		r := httpapi.Role(strings.TrimSpace(role))
+		if !ok || strings.TrimSpace(key) == "" {
+			return nil, fmt.Errorf("PARLEY_API_KEYS: entry %d is not role:key", len(keys)+1)
+		}
+		if r != httpapi.RoleAgent && r != httpapi.RoleQA && r != httpapi.RoleAdmin {
+			return nil, fmt.Errorf("PARLEY_API_KEYS: role %q must be agent, qa or admin", role)
+		}
+		if len(strings.TrimSpace(key)) < 16 {
+			return nil, fmt.Errorf("PARLEY_API_KEYS: the %s key is shorter than 16 characters", r)
+		}
+		keys = append(keys, httpapi.APIKey{Role: r, Key: strings.TrimSpace(key)})
+	}
+	return keys, nil
+}
+
+// String hides secrets, so a config in a log line or an error leaks nothing.
+func (c config) String() string {
+	return fmt.Sprintf("addr=%s env=%s database=%t llm=%q model=%q llm_key=%t embed_model=%q api_keys=%d",
+		c.Addr, c.Env, c.DatabaseURL != "", c.LLMBaseURL, c.LLMModel, c.LLMAPIKey != "", c.EmbedModel, len(c.APIKeys))
+}

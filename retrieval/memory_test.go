@@ -1,0 +1,13 @@
+package retrieval_test
+
+import (
+	"testing"
+
+	"github.com/parley-dev/parley/assistant"
+	"github.com/parley-dev/parley/retrieval"
+	"github.com/parley-dev/parley/retrieval/retrievaltest"
+)
+
+func TestMemoryStoreContract(t *testing.T) {
+	retrievaltest.Run(t, func(t *testing.T) assistant.CaseStore { return retrieval.NewMemoryStore() })
+}
