@@ -38,9 +38,9 @@ var (
 
 // schemas describes the bodies the API takes and returns.
 var schemas = obj{
-	"Error": object(obj{"error": object(obj{"code": str(), "message": str(), "field": str()}, "code", "message")}, "error"),
+	"Error":  object(obj{"error": object(obj{"code": str(), "message": str(), "field": str()}, "code", "message")}, "error"),
 	"Status": object(obj{"status": str(), "engine": str()}),
-	"Money": object(obj{"amount": obj{"type": "string", "pattern": `^-?\d+(\.\d{1,2})?$`}, "currency": str()}, "amount", "currency"),
+	"Money":  object(obj{"amount": obj{"type": "string", "pattern": `^-?\d+(\.\d{1,2})?$`}, "currency": str()}, "amount", "currency"),
 	"Debtor": object(obj{
 		"name": str(), "language": str("zh", "en", "mixed"), "timezone": str(), "kind": str("individual", "business"),
 		"contact_points": obj{"type": "array", "items": object(obj{"channel": str(channelEnum...), "value": str(), "opted_out": obj{"type": "boolean"}})},
@@ -57,8 +57,8 @@ var schemas = obj{
 		"id": str(), "external_id": str(), "debtor": ref("Debtor"), "jurisdiction": str(jurisdictionEnum...), "creditor": str(),
 		"balance": ref("Money"), "due_date": str(), "days_past_due": obj{"type": "integer"}, "flags": ref("Flags"),
 		"segment": str(segmentEnum...), "risk_tier": str("low", "medium", "high"), "segment_reasons": obj{"type": "array", "items": str()},
-		"promises": obj{"type": "array", "items": object(obj{"amount": ref("Money"), "due": str(), "event_id": str(), "status": str("open", "kept", "broken")})},
-		"plan": object(obj{"status": str(), "installments": obj{"type": "array", "items": object(obj{"due": str(), "amount": ref("Money")})}}),
+		"promises":   obj{"type": "array", "items": object(obj{"amount": ref("Money"), "due": str(), "event_id": str(), "status": str("open", "kept", "broken")})},
+		"plan":       object(obj{"status": str(), "installments": obj{"type": "array", "items": object(obj{"due": str(), "amount": ref("Money")})}}),
 		"created_at": str(), "updated_at": str(),
 	}, "id", "external_id"),
 	"CaseList": list("Case"),
@@ -70,9 +70,9 @@ var schemas = obj{
 		"id": str(), "case_id": str(), "seq": obj{"type": "integer"}, "kind": str(), "direction": str(), "channel": str(),
 		"text": str(), "amount": ref("Money"), "at": str(), "created_at": str(), "analysis": ref("Analysis"),
 	}, "id", "case_id", "kind", "at"),
-	"EventList":   list("Event"),
-	"HistoryList": list("ScoredEvent"),
-	"ScoredEvent": object(obj{"event": ref("Event"), "similarity": obj{"type": "number"}, "score": obj{"type": "number"}}),
+	"EventList":      list("Event"),
+	"HistoryList":    list("ScoredEvent"),
+	"ScoredEvent":    object(obj{"event": ref("Event"), "similarity": obj{"type": "number"}, "score": obj{"type": "number"}}),
 	"AnalyzeRequest": object(obj{"text": str(), "language": str("auto", "zh", "en", "mixed"), "timezone": str()}, "text"),
 	"Analysis": object(obj{
 		"language":    str("zh", "en", "mixed"),
