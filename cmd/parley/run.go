@@ -59,7 +59,7 @@ func (a *app) close() {
 // wire builds stores and engines from the configuration.
 func wire(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 	a := &app{engine: "builtin"}
-	svc := &assistant.Service{Logger: logger}
+	svc := &assistant.Service{Logger: logger, Embedder: retrieval.NewHashEmbedder(retrieval.DefaultHashDimension)}
 	if cfg.DatabaseURL != "" {
 		return nil, errors.New("PARLEY_DATABASE_URL is set but this build has no PostgreSQL store yet")
 	}
