@@ -59,22 +59,32 @@ func Internal(op string, err error) *Error {
 
 // ErrorCode returns the code of an application error, EINTERNAL for anything else.
 func ErrorCode(err error) string {
-	var e *Error
+	var (
+		e *Error
+		b *BlockedError
+	)
 	if err == nil {
 		return ""
 	} else if errors.As(err, &e) {
 		return e.Code
+	} else if errors.As(err, &b) {
+		return EBLOCKED
 	}
 	return EINTERNAL
 }
 
 // ErrorMessage returns the user-facing message; unknown errors become "internal error".
 func ErrorMessage(err error) string {
-	var e *Error
+	var (
+		e *Error
+		b *BlockedError
+	)
 	if err == nil {
 		return ""
 	} else if errors.As(err, &e) && e.Code != EINTERNAL {
 		return e.Message
+	} else if errors.As(err, &b) {
+		return b.Error()
 	}
 	return "internal error"
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/parley-dev/parley/compliance"
 )
 
 // MaxTextRunes bounds any free text the service accepts (64 KiB of runes is far more
@@ -19,6 +21,10 @@ type Service struct {
 	Store    CaseStore
 	Analyzer Analyzer // nil: inbound messages are stored without analysis
 	Embedder Embedder // nil: history search falls back to recency
+	Gate     *compliance.Gate
+	Drafts   DraftStore
+	Drafter  Drafter // the configured engine (a model); nil: the builtin Fallback only
+	Fallback Drafter // the builtin drafter, always there when drafting is on
 	Logger   *slog.Logger
 	Now      func() time.Time
 }

@@ -22,7 +22,10 @@ type MemoryStore struct {
 	events     map[string][]*assistant.Event
 }
 
-var _ assistant.CaseStore = (*MemoryStore)(nil)
+var (
+	_ assistant.CaseStore     = (*MemoryStore)(nil)
+	_ assistant.SimilarFinder = (*MemoryStore)(nil)
+)
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
@@ -168,7 +171,9 @@ func (s *MemoryStore) ListEvents(_ context.Context, caseID, cursor string, limit
 	page := assistant.EventPage{Items: []*assistant.Event{}}
 	end := min(int(start)+limit, len(evs))
 	for i := int(start); i < end; i++ {
-		page.Items = append(page.Items, cloneEvent(evs[i]))
+		// Listings never carry embeddings (they are not part of the API), which also
+		// keeps paging through long histories cheap.
+		page.Items = append(page.Items, cloneEventNoVector(evs[i]))
 	}
 	if end < len(evs) {
 		page.NextCursor = EncodeCursor(int64(end))
@@ -219,6 +224,12 @@ func clonePlan(p *assistant.Plan) *assistant.Plan {
 	return &cp
 }
 
+func cloneEventNoVector(e *assistant.Event) *assistant.Event {
+	shallow := *e
+	shallow.Embedding = nil
+	return cloneEvent(&shallow)
+}
+
 func cloneEvent(e *assistant.Event) *assistant.Event {
 	cp := *e
 	if e.Amount != nil {
@@ -232,4 +243,39 @@ func cloneEvent(e *assistant.Event) *assistant.Event {
 	}
 	cp.Embedding = slices.Clone(e.Embedding)
 	return &cp
+}
+
+// SimilarCases implements assistant.SimilarFinder with an exact scan of every case.
+func (s *MemoryStore) SimilarCases(_ context.Context, vec []float32, k int, excludeCaseID string) ([]assistant.SimilarCase, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	best := map[string]assistant.SimilarCase{}
+	for caseID, evs := range s.events {
+		if caseID == excludeCaseID {
+			continue
+		}
+		for _, e := range evs {
+			if len(e.Embedding) == 0 {
+				continue
+			}
+			sim := Cosine(vec, e.Embedding)
+			if b, ok := best[caseID]; !ok || sim > b.Similarity {
+				best[caseID] = assistant.SimilarCase{CaseID: caseID, EventID: e.ID, Similarity: sim}
+			}
+		}
+	}
+	out := make([]assistant.SimilarCase, 0, len(best))
+	for _, b := range best {
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Similarity != out[j].Similarity {
+			return out[i].Similarity > out[j].Similarity
+		}
+		return out[i].CaseID < out[j].CaseID
+	})
+	if k > 0 && len(out) > k {
+		out = out[:k]
+	}
+	return out, nil
 }

@@ -11,3 +11,9 @@ import (
 func TestMemoryStoreContract(t *testing.T) {
 	retrievaltest.Run(t, func(t *testing.T) assistant.CaseStore { return retrieval.NewMemoryStore() })
 }
+
+func TestMemoryDraftsContract(t *testing.T) {
+	retrievaltest.RunDrafts(t, func(t *testing.T) (assistant.CaseStore, assistant.DraftStore) {
+		return retrieval.NewMemoryStore(), retrieval.NewMemoryDrafts()
+	})
+}

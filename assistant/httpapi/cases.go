@@ -190,3 +190,17 @@ func (s *Server) analyze(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, a)
 }
+
+func (s *Server) similarCases(c *gin.Context) {
+	k, err := queryInt(c, "k", 5)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	hits, err := s.svc.SimilarCases(c.Request.Context(), c.Param("id"), c.Query("q"), k)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": hits, "next_cursor": ""})
+}

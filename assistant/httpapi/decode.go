@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,8 +21,16 @@ const maxBodyBytes = 1 << 20
 // decode reads one JSON object from the body into v, turning every failure into an
 // error that names what was wrong.
 func decode(c *gin.Context, v any) error {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		return decodeError(err)
+	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD; refuse it instead,
+	// so what is screened and stored is exactly what was sent.
+	if !utf8.Valid(raw) {
+		return &assistant.Error{Code: "invalid_utf8", Field: "body", Message: "request body is not valid UTF-8"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}

@@ -84,8 +84,33 @@ var schemas = obj{
 	}),
 }
 
-// extraSchemas lets later features add schemas without editing the table above.
-var extraSchemas = obj{}
+// extraSchemas describe drafting and screening.
+var extraSchemas = obj{
+	"CheckRequest": object(obj{
+		"text": str(), "jurisdiction": str(jurisdictionEnum...), "channel": str(channelEnum...),
+		"context": object(obj{"legal_action_approved": obj{"type": "boolean"}, "case_id": str(), "send_at": str()}),
+	}, "text", "jurisdiction", "channel"),
+	"Violation": object(obj{
+		"rule": str(), "category": str(), "severity": str("block", "warn"), "start": obj{"type": "integer"}, "end": obj{"type": "integer"},
+		"excerpt": str(), "explanation": str(), "citation": str(),
+	}, "rule", "category", "severity", "start", "end"),
+	"Verdict":      object(obj{"allowed": obj{"type": "boolean"}, "violations": obj{"type": "array", "items": ref("Violation")}, "safe_text": str()}, "allowed", "violations"),
+	"DraftRequest": object(obj{"message": str(), "channel": str(channelEnum...), "goal": str("reply", "reminder", "plan_offer", "follow_up", "promise_confirmation", "settlement_thanks")}),
+	"Suggestion":   object(obj{"action": str(), "detail": str(), "when": str(), "why": str(), "handoff": obj{"type": "boolean"}}, "action", "detail", "why"),
+	"Draft": object(obj{
+		"id": str(), "case_id": str(), "status": str("pending_review", "approved", "rejected"), "text": str(), "language": str(), "channel": str(),
+		"analysis": ref("Analysis"), "suggestions": obj{"type": "array", "items": ref("Suggestion")}, "citations": obj{"type": "array", "items": str()},
+		"verdict": ref("Verdict"), "engine": str("builtin", "openai"),
+	}, "id", "status", "text", "verdict"),
+	"ApproveRequest": object(obj{"text": str(), "send_at": str()}),
+	"Approval":       object(obj{"id": str(), "status": str(), "text": str(), "verdict": ref("Verdict"), "outbox_id": str(), "draft": ref("Draft")}),
+	"RejectRequest":  object(obj{"reason": str()}, "reason"),
+	"OutboxItem":     object(obj{"id": str(), "case_id": str(), "draft_id": str(), "channel": str(), "jurisdiction": str(), "text": str(), "created_at": str()}),
+	"OutboxList":     list("OutboxItem"),
+	"SimilarCase": object(obj{"case_id": str(), "event_id": str(), "similarity": obj{"type": "number"}, "segment": str(segmentEnum...),
+		"payments": obj{"type": "integer"}, "resolved": obj{"type": "boolean"}}),
+	"SimilarList": list("SimilarCase"),
+}
 
 // openAPIDocument builds the OpenAPI 3 description from the route table, so a route
 // cannot exist without its entry.
@@ -143,7 +168,7 @@ func responses(rt route) obj {
 		ok["content"] = obj{"application/json": obj{"schema": ref(rt.Response)}}
 	}
 	status := "200"
-	if rt.Method == http.MethodPost && (strings.HasSuffix(rt.Path, "/events") || rt.Path == "/v1/cases") {
+	if rt.Method == http.MethodPost && (strings.HasSuffix(rt.Path, "/events") || strings.HasSuffix(rt.Path, "/drafts") || rt.Path == "/v1/cases") {
 		status = "201"
 	}
 	errResp := obj{"description": "Error", "content": obj{"application/json": obj{"schema": ref("Error")}}}

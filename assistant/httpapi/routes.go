@@ -34,6 +34,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/metrics", public, "Prometheus metrics", "", "", nil, s.metricsHandler()},
 		{http.MethodGet, "/openapi.json", public, "This document", "", "", nil, s.openAPI},
 
+		{http.MethodPost, "/v1/compliance/check", agents, "Screen a text before it can be sent", "CheckRequest", "Verdict", nil, s.checkCompliance},
 		{http.MethodPost, "/v1/analyze", agents, "Analyse a debtor message", "AnalyzeRequest", "Analysis", nil, s.analyze},
 
 		{http.MethodPost, "/v1/cases", agents, "Create or update a case by external_id", "CaseInput", "Case", nil, s.upsertCase},
@@ -42,5 +43,12 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPost, "/v1/cases/:id/events", agents, "Append an immutable history event", "EventInput", "Event", nil, s.appendEvent},
 		{http.MethodGet, "/v1/cases/:id/events", readers, "A case's history, oldest first", "", "EventList", []string{"cursor", "limit"}, s.listEvents},
 		{http.MethodGet, "/v1/cases/:id/history", readers, "The events most relevant to a query", "", "HistoryList", []string{"q", "k"}, s.searchHistory},
+		{http.MethodGet, "/v1/cases/:id/similar", readers, "Cases elsewhere in the portfolio with similar history: what worked before", "", "SimilarList", []string{"q", "k"}, s.similarCases},
+
+		{http.MethodPost, "/v1/cases/:id/drafts", agents, "Draft a screened reply (SSE with Accept: text/event-stream)", "DraftRequest", "Draft", nil, s.createDraft},
+		{http.MethodGet, "/v1/drafts/:id", readers, "A draft", "", "Draft", nil, s.getDraft},
+		{http.MethodPost, "/v1/drafts/:id/approve", agents, "Screen the final text again and place it in the outbox (422 with the verdict when refused)", "ApproveRequest", "Approval", nil, s.approveDraft},
+		{http.MethodPost, "/v1/drafts/:id/reject", agents, "Reject a draft with a reason", "RejectRequest", "Draft", nil, s.rejectDraft},
+		{http.MethodGet, "/v1/outbox", agents, "Approved, screened messages for the sending system", "", "OutboxList", []string{"cursor", "limit"}, s.listOutbox},
 	}
 }

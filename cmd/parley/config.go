@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ type config struct {
 	LLMModel    string
 	LLMTimeout  time.Duration
 	EmbedModel  string
+	EmbedDim    int
 	APIKeys     []httpapi.APIKey
 	Env         string
 	LogLevel    slog.Level
@@ -48,6 +50,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("PARLEY_LLM_TIMEOUT=%q: want a positive duration such as 20s", v)
 		}
 		cfg.LLMTimeout = d
+	}
+	if v := getenv("PARLEY_EMBED_DIMENSION"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 2000 {
+			return cfg, fmt.Errorf("PARLEY_EMBED_DIMENSION=%q: want the model's vector length, 1..2000", v)
+		}
+		cfg.EmbedDim = n
+	}
+	if cfg.EmbedModel != "" && cfg.EmbedDim == 0 {
+		return cfg, fmt.Errorf("PARLEY_EMBED_MODEL is set: PARLEY_EMBED_DIMENSION must give its vector length (e.g. 1536)")
+	}
+	if (cfg.LLMModel != "" || cfg.EmbedModel != "") && cfg.LLMBaseURL == "" {
+		return cfg, fmt.Errorf("PARLEY_LLM_MODEL or PARLEY_EMBED_MODEL is set without PARLEY_LLM_BASE_URL")
 	}
 	if v := getenv("PARLEY_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {

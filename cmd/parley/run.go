@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,16 +9,17 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/parley-dev/parley/assistant"
 	"github.com/parley-dev/parley/assistant/httpapi"
-	"github.com/parley-dev/parley/retrieval"
-	"github.com/parley-dev/parley/retrieval/demo"
 )
 
-const usage = `usage: parley [serve | eval SUITE --data PATH [--json]]
+const usage = `usage: parley [command]
 
-  serve     run the HTTP API (default)
-  eval      measure an engine on a labelled set; SUITE is analysis, screen or drafts
+  serve                         run the HTTP API (default)
+  eval SUITE --data PATH        measure an engine on a labelled set; SUITE is analysis,
+                                screen, drafts or cfpb; --json, --format hatecheck|cold
+  migrate                       apply database migrations (PARLEY_DATABASE_URL)
+  import --file cases.jsonl     bulk-load cases and events into PostgreSQL, resumable
+  reembed                       recompute every embedding with the configured embedder
 `
 
 // run is the whole program, so tests can run it end to end.
@@ -31,6 +31,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, getenv, stdout, stderr)
+	case "eval":
+		return evalCmd(ctx, args[2:], stdout, stderr)
+	case "migrate", "import", "reembed":
+		return dbCmd(ctx, cmd, args[2:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -41,36 +45,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
-// app is the wired service with what must be closed on exit.
-type app struct {
-	svc     *assistant.Service
-	engine  string
-	closers []func()
-}
-
-func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
-}
-
-// wire builds stores and engines from the configuration.
-func wire(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
-	a := &app{engine: "builtin"}
-	svc := &assistant.Service{Logger: logger, Embedder: retrieval.NewHashEmbedder(retrieval.DefaultHashDimension)}
-	if cfg.DatabaseURL != "" {
-		return nil, errors.New("PARLEY_DATABASE_URL is set but this build has no PostgreSQL store yet")
-	}
-	svc.Store = retrieval.NewMemoryStore()
-	a.svc = svc
-	n, err := demo.Seed(ctx, svc, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	logger.Info("in-memory store seeded with demo cases", "cases", n)
-	return a, nil
 }
 
 func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {

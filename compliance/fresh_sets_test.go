@@ -1,0 +1,77 @@
+package compliance_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parley-dev/parley/eval"
+)
+
+// The labelled sets in testdata were written for this package, in the
+// screen*.jsonl format of shared/eval/LABELS.md, without reference to any
+// evaluation set:
+//
+//   - train.jsonl: messages the rules may be tuned on (written in three
+//     batches; each batch was screened once before the rules were changed
+//     for it);
+//   - holdout.jsonl: written before any rule was changed, never tuned on;
+//   - holdout2.jsonl: written after the last rule change, screened once.
+//
+// When a holdout line fails, fix the rules in general (a lexicon, the
+// normaliser, scope handling), not for the sentence, and never edit the
+// holdouts to make them pass.
+//
+// target is what the screen should reach on text it has never seen
+// (recall 0.90, obfuscated recall 0.90, false blocks 0.05 on the
+// holdouts). The phrase-list screen does not reach it yet: the holdouts
+// measure about 0.58 and 0.75 block recall (see the test log). Until it
+// does, floor (the measured figures, less one line) guards against
+// regressions, and the gap is logged; set PARLEY_SCREEN_TARGETS=1 to
+// fail on the target instead.
+type setThresholds struct{ minRecall, minObf, maxFalseBlk float64 }
+
+var freshSets = []struct {
+	file          string
+	target, floor setThresholds
+}{
+	{"holdout.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.56, 0.93, 0.058}},
+	{"holdout2.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.72, 0.90, 0.075}},
+	{"train.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.97, 0.95, 0.03}},
+}
+
+func TestFreshLabelledSets(t *testing.T) {
+	g := mustGate(t)
+	<-g.Ready()
+	strict := os.Getenv("PARLEY_SCREEN_TARGETS") == "1"
+	for _, set := range freshSets {
+		t.Run(strings.TrimSuffix(set.file, ".jsonl"), func(t *testing.T) {
+			examples, err := eval.LoadScreenJSONL(filepath.Join("testdata", set.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := eval.RunScreen(g, examples)
+			var b strings.Builder
+			if err := rep.WriteTable(&b); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("gate on %s\n%s", set.file, b.String())
+			if rep.Errors > 0 {
+				t.Errorf("%d Check calls failed", rep.Errors)
+			}
+			tg, fl := set.target, set.floor
+			targetErr := eval.Check(rep.Thresholds(tg.minRecall, tg.minObf, tg.maxFalseBlk)...)
+			switch {
+			case targetErr == nil:
+			case strict:
+				t.Error(targetErr)
+			default:
+				t.Logf("BELOW TARGET: %v", targetErr)
+			}
+			if err := eval.Check(rep.Thresholds(fl.minRecall, fl.minObf, fl.maxFalseBlk)...); err != nil {
+				t.Errorf("regression: %v", err)
+			}
+		})
+	}
+}
