@@ -141,8 +141,12 @@ func (s *Service) AppendEvent(ctx context.Context, e *Event) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.refreshDerived(ctx, c); err != nil {
-		return nil, err
+	// Only what the debtor says, pays or promises moves the segment, risk tier and
+	// promises; notes and outbound messages leave them as they are.
+	if e.Analysis != nil || e.Kind == EventPayment || e.Kind == EventPromise {
+		if err := s.refreshDerived(ctx, c); err != nil {
+			return nil, err
+		}
 	}
 	return stored, nil
 }
