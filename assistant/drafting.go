@@ -194,6 +194,7 @@ func (s *Service) write(ctx context.Context, req DraftRequest, sink *streamSink)
 				s.logger().WarnContext(ctx, "drafter failed; falling back", "case_id", req.Case.ID, "err", err)
 				break
 			}
+			res.Text = labelAI(req.Case.Jurisdiction, req.Language, res.Text)
 			v, err := s.screen(req.Case, req.Channel, res.Text, res.Engine != "builtin")
 			if err != nil {
 				trace = append(trace, "screen error: "+err.Error())
@@ -251,6 +252,7 @@ func (s *Service) runDrafter(ctx context.Context, d Drafter, req DraftRequest, s
 		return d.Draft(ctx, req)
 	}
 	var acc strings.Builder
+	acc.WriteString(labelAI(req.Case.Jurisdiction, req.Language, "")) // shown first, as in the final text
 	blocked := false
 	return sd.DraftStream(ctx, req, func(delta string) error {
 		acc.WriteString(delta)
@@ -439,4 +441,16 @@ func EditDiff(before, after string) string {
 		sfx++
 	}
 	return fmt.Sprintf("at %d: -%q +%q", p, string(a[p:len(a)-sfx]), string(b[p:len(b)-sfx]))
+}
+
+// labelAI marks model-written text for mainland China, where AI-generated content
+// shown to a person must carry a visible label (CN-D3).
+func labelAI(jurisdiction, lang, text string) string {
+	if jurisdiction != "CN" || strings.Contains(text, "AI生成") || strings.Contains(text, "AI-generated") {
+		return text
+	}
+	if lang == "zh" {
+		return "【AI生成】" + text
+	}
+	return "[AI-generated] " + text
 }
