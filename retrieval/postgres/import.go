@@ -141,6 +141,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, emb assistant.Embedder,
 			im.report.IndexRebuilt = true
 		}
 	}
+	if err == nil {
+		if perr := s.RefreshPopular(ctx); perr != nil {
+			err = perr
+		}
+	}
 	im.report.Elapsed = time.Since(start)
 	fmt.Fprintf(progress, "import: done in %s: %s\n", im.report.Elapsed.Round(time.Millisecond), im.summary())
 	if err != nil {

@@ -101,8 +101,10 @@ func (s *Store) Reembed(ctx context.Context, emb assistant.Embedder, progress io
 			done += n
 			after = last
 		}
-		_, err := tx.Exec(ctx, `SELECT parley_reembed_finish($1, $2)`, dim, model)
-		return err
+		if _, err := tx.Exec(ctx, `SELECT parley_reembed_finish($1, $2)`, dim, model); err != nil {
+			return err
+		}
+		return refreshPopular(ctx, tx)
 	})
 	if err != nil {
 		return assistant.Internal(op, err)

@@ -46,7 +46,7 @@ type Options struct {
 
 // DefaultEfSearch is SimilarCases' HNSW candidate list size (pgvector's default is
 // 40); see the benchmarks for what it buys.
-const DefaultEfSearch = 200
+const DefaultEfSearch = 100
 
 // Store is a PostgreSQL-backed assistant.CaseStore. Safe for concurrent use.
 type Store struct {

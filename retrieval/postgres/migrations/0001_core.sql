@@ -94,6 +94,17 @@ CREATE INDEX event_embeddings_case ON event_embeddings (case_id);
 -- duplicate; the fan-out from a vector to its events uses the prefix.
 CREATE INDEX event_embeddings_vec_key ON event_embeddings (vec_key, canonical);
 
+-- The most repeated vectors, searched exactly beside the HNSW index. One vector
+-- standing for thousands of events ("好的", "who is this?") is an isolated point in
+-- the graph that a search drawn into a dense cluster of near-identical templates does
+-- not reach, and missing it misses every case that holds it. Refreshed by Import,
+-- Reembed and RefreshPopular.
+CREATE TABLE popular_vectors (
+    vec_key   bigint PRIMARY KEY,
+    embedding vector NOT NULL,
+    events    bigint NOT NULL
+);
+
 -- parley_ensure_hnsw creates the cross-case HNSW index when it is missing (a bulk
 -- import drops it and builds it once at the end).
 CREATE FUNCTION parley_ensure_hnsw() RETURNS boolean LANGUAGE plpgsql AS $$
