@@ -50,6 +50,9 @@ func (c *Case) Validate() error {
 
 // Normalize fills defaults a client may omit.
 func (c *Case) Normalize() {
+	if c.Debtor.Contacts == nil {
+		c.Debtor.Contacts = []ContactPoint{}
+	}
 	if c.Debtor.Kind == "" {
 		c.Debtor.Kind = "individual"
 	}

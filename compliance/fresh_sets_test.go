@@ -18,6 +18,11 @@ import (
 //     for it);
 //   - holdout.jsonl: written before any rule was changed, never tuned on;
 //   - holdout2.jsonl: written after the last rule change, screened once.
+//   - holdout3.jsonl: written before the concept-frame rules (*.frame.*,
+//     lexicons fx_* in common.yaml) were added; screened once at 0.825
+//     block recall, 0.00 false blocks. The frame lexicons were then
+//     written with its misses in view, so it is no longer a clean
+//     holdout: treat it as tuning data, like train.
 //
 // When a holdout line fails, fix the rules in general (a lexicon, the
 // normaliser, scope handling), not for the sentence, and never edit the
@@ -25,8 +30,9 @@ import (
 //
 // target is what the screen should reach on text it has never seen
 // (recall 0.90, obfuscated recall 0.90, false blocks 0.05 on the
-// holdouts). The phrase-list screen does not reach it yet: the holdouts
-// measure about 0.58 and 0.75 block recall (see the test log). Until it
+// holdouts). The screen does not reach it yet: with the concept frames the
+// holdouts measure 0.74 and 0.84 block recall (0.58 and 0.75 before
+// them; see the test log). Until it
 // does, floor (the measured figures, less one line) guards against
 // regressions, and the gap is logged; set PARLEY_SCREEN_TARGETS=1 to
 // fail on the target instead.
@@ -36,8 +42,9 @@ var freshSets = []struct {
 	file          string
 	target, floor setThresholds
 }{
-	{"holdout.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.56, 0.93, 0.058}},
-	{"holdout2.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.72, 0.90, 0.075}},
+	{"holdout.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.72, 0.93, 0.058}},
+	{"holdout2.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.81, 0.90, 0.075}},
+	{"holdout3.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.85, 0.024}},
 	{"train.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.97, 0.95, 0.03}},
 }
 
