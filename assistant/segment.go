@@ -115,7 +115,8 @@ func SegmentFromHistory(tier RiskTier, history []*Event) (Segment, []string) {
 	return best, reasons
 }
 
-// OpenPromises marks promises past their due date without a later payment as broken.
+// UpdatePromises marks open promises kept when a payment arrived around their due date
+// and broken when the due date passed without one.
 func UpdatePromises(promises []Promise, history []*Event, now time.Time) []Promise {
 	out := make([]Promise, 0, len(promises))
 	for _, p := range promises {

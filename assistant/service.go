@@ -12,7 +12,7 @@ import (
 	"github.com/parley-dev/parley/compliance"
 )
 
-// MaxTextRunes bounds any free text the service accepts (64 KiB of runes is far more
+// MaxTextBytes bounds any free text the service accepts (64 KiB is far more
 // than any message; larger input is refused, never truncated).
 const MaxTextBytes = 64 * 1024
 
