@@ -2,6 +2,7 @@ package builtin_test
 
 import (
 	"context"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -389,4 +390,17 @@ func runSet(t *testing.T, path string) eval.AnalysisReport {
 		t.Errorf("%d Analyze calls failed", rep.Errors)
 	}
 	return rep
+}
+
+// TestFreshSets runs testdata/fresh_*.jsonl: batches written from LABELS.md to
+// measure how the analyser generalises before any tuning on them. It logs figures
+// and misses only; a batch is merged into train.jsonl once it has been measured.
+func TestFreshSets(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/fresh_*.jsonl")
+	for _, p := range paths {
+		rep := runSet(t, p)
+		for _, m := range rep.Misses {
+			t.Logf("miss %s: seg %v sent %v missing %v extra %v | %s", m.ID, m.Segment, m.Sentiment, m.Missing, m.Extra, m.Text)
+		}
+	}
 }

@@ -16,14 +16,15 @@ package builtin
 //   - callback: a request to be reached, not under a stop, with a time in the same
 //     sentence ("ring me on Saturday", "下班后再联系").
 //   - dispute: a charge or a sum and an objection in the same sentence ("that fee
-//     is bogus", "利息算错了"), a question why a charge is there ("why a $35
+//     is bogus", "利息算错了") or the next one ("a $35 fee?? thats robbery"), a question why a charge is there ("why a $35
 //     fee?"), or a refusal to pay a charge ("I won't pay the late fees"): a debtor
-//     refusing a fee still owns the debt.
+//     refusing a fee still owns the debt. A sum asked why ("why is my balance
+//     higher?") is contested the same way.
 //   - paid: a paying verb with a bare completion mark ("还了", "转了") says the
 //     money has gone, unless a commitment or a time ahead shares the sentence
 //     ("明天就去把钱转了" is a promise).
 //   - redirect: contact sent to a lawyer ("go through my attorney", "找我律师") asks
-//     them to stop contacting the debtor.
+//     them to stop contacting the debtor; the lawyer may be named in another sentence.
 
 // occurrence is one concept found in the text.
 type occurrence struct {
@@ -64,6 +65,12 @@ func (f *features) applyFrames(t *text, occ []occurrence, sp entitySpans) {
 	for _, p := range sp.dates {
 		get(t.stopAt[p]).has[conceptTime] = true
 	}
+	// A lawyer named anywhere in the message makes a redirect ("Per my attorney's
+	// advice... Please route everything through her office.").
+	lawyer := false
+	for _, o := range occ {
+		lawyer = lawyer || o.concept == conceptLawyer && !o.negated
+	}
 	for _, x := range sents {
 		if x.has[conceptFuture] {
 			x.has[conceptTime] = true
@@ -89,6 +96,17 @@ func (f *features) applyFrames(t *text, occ []occurrence, sp entitySpans) {
 		for j := i - 1; j >= 0 && occ[j].sentence == occ[i].sentence; j-- {
 			if occ[j].concept == conceptAsk {
 				return true
+			}
+		}
+		return false
+	}
+	// objectNext reports an objection in the sentence after sentence k ("$35 late
+	// fee on a $90 bill?? thats robbery"); runs of terminators leave empty
+	// sentences between them, which are skipped.
+	objectNext := func(k int32) bool {
+		for j := k + 1; j <= k+3; j++ {
+			if x := sents[j]; x != nil {
+				return x.has[conceptObject]
 			}
 		}
 		return false
@@ -124,15 +142,16 @@ func (f *features) applyFrames(t *text, occ []occurrence, sp entitySpans) {
 			}
 		case conceptFee:
 			// "Why is there a $35 fee?" contests the charge as surely as "bogus".
-			if s.has[conceptObject] || s.has[conceptRefuse] || s.has[conceptWhy] && o.question {
+			if s.has[conceptObject] || objectNext(o.sentence) || s.has[conceptRefuse] || s.has[conceptWhy] && o.question {
 				dispute = true
 			}
 		case conceptSum:
-			if s.has[conceptObject] {
+			// "why is my balance 200 more??" contests the sum as a charge would.
+			if s.has[conceptObject] || objectNext(o.sentence) || s.has[conceptWhy] && o.question {
 				dispute = true
 			}
 		case conceptRedirect:
-			if !o.negated && s.has[conceptLawyer] {
+			if !o.negated && lawyer {
 				redirect = true
 			}
 		}

@@ -147,9 +147,39 @@ func (t *text) interrogative(pos int) bool {
 			return r == '?'
 		}
 		if r == ',' && !(i+1 < len(t.s) && t.s[i+1] >= '0' && t.s[i+1] <= '9') {
-			return false // the clause ends
+			return t.opensWithQuestionWord(pos) // the clause ends
 		}
 		i += size
 	}
-	return false
+	// Texted questions often drop the mark: "whats the payoff if i pay it all".
+	// A clause that opens with a question word asks something.
+	return t.opensWithQuestionWord(pos)
+}
+
+// enQuestionWords open a clause that asks something even without a question mark.
+var enQuestionWords = map[string]bool{
+	"what": true, "whats": true, "what's": true, "how": true, "hows": true, "how's": true,
+	"who": true, "whos": true, "who's": true, "why": true, "where": true, "wheres": true,
+	"where's": true, "which": true,
+}
+
+// opensWithQuestionWord reports whether the clause holding byte pos starts with an
+// English question word.
+func (t *text) opensWithQuestionWord(pos int) bool {
+	i := pos
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(t.s[:i])
+		if r == ',' || isTerminator(t.s, i-size, r) {
+			break
+		}
+		i -= size
+	}
+	for i < len(t.s) && t.s[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(t.s) && (isWordByte(t.s[j]) || t.s[j] == '\'') {
+		j++
+	}
+	return j > i && enQuestionWords[t.s[i:j]]
 }

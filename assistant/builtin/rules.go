@@ -56,8 +56,9 @@ func decideIntents(f *features) []assistant.IntentScore {
 		conf[iPlan] = math.Min(conf[iPlan], 0.3)
 	}
 	// A refusal to pay cancels a promise found in the same message ("Sure, I'll
-	// pay, right after I win the lottery").
-	if f.tags.has(tagRefusal) {
+	// pay, right after I win the lottery"), unless what is refused is a charge: "I
+	// won't pay the collection fee, I'll pay the original $420" still promises.
+	if f.tags.has(tagRefusal) && conf[iDispute] < intentThreshold {
 		conf[iPromise] = 0
 	}
 	out := []assistant.IntentScore{}
