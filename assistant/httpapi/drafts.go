@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -105,14 +104,6 @@ func (s *Server) approveDraft(c *gin.Context) {
 		req.SendAt = &t
 	}
 	d, item, err := s.svc.Approve(c.Request.Context(), req)
-	var blocked *assistant.BlockedError
-	if errors.As(err, &blocked) {
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{
-			"error":   ErrorDetail{Code: assistant.EBLOCKED, Message: "the text was refused by the compliance screen; see verdict"},
-			"verdict": blocked.Verdict,
-		})
-		return
-	}
 	if err != nil {
 		s.writeError(c, err)
 		return

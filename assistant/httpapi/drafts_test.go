@@ -358,3 +358,19 @@ func TestSimilarCases(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftRefusedWhenContextForbidsContact: a bankrupt debtor gets no collection
+// message; the refusal carries the verdict.
+func TestDraftRefusedWhenContextForbidsContact(t *testing.T) {
+	svc := newDraftingService(t, nil)
+	srv := httpapi.NewServer(httpapi.Deps{Service: svc, Logger: svc.Logger})
+	_, c := post(t, srv, "/v1/cases", strings.Replace(usCase, `"days_past_due": 12`, `"days_past_due": 12, "flags": {"bankruptcy": true}`, 1))
+	code, body := post(t, srv, "/v1/cases/"+c["id"].(string)+"/drafts", `{"message": "I filed for chapter 7 last week"}`)
+	if code != 422 {
+		t.Fatalf("status %d: %v", code, body)
+	}
+	v, ok := body["verdict"].(map[string]any)
+	if !ok || v["allowed"] != false || len(v["violations"].([]any)) == 0 {
+		t.Fatalf("422 without the verdict: %v", body)
+	}
+}

@@ -37,6 +37,15 @@ type ErrorDetail struct {
 // writeError renders err; internal errors are logged with their cause and shown to
 // the client only as "internal error".
 func (s *Server) writeError(c *gin.Context, err error) {
+	// A refusal by the screen carries the verdict, so the agent sees every violation.
+	var blocked *assistant.BlockedError
+	if errors.As(err, &blocked) {
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{
+			"error":   ErrorDetail{Code: assistant.EBLOCKED, Message: "the text was refused by the compliance screen; see verdict"},
+			"verdict": blocked.Verdict,
+		})
+		return
+	}
 	code := assistant.ErrorCode(err)
 	status, ok := statusByCode[code]
 	if !ok {
