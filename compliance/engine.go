@@ -424,10 +424,14 @@ func abbreviation(before []rune) bool {
 	return false
 }
 
-// scopeOf returns the clause or sentence id of folded rune i.
+// scopeOf returns the clause or sentence id of folded rune i, or 0 for the
+// whole message.
 func (s *scratch) scopeOf(sc scopeKind, i int32) int32 {
-	if sc == scopeClause {
+	switch sc {
+	case scopeClause:
 		return s.clause[i]
+	case scopeMessage:
+		return 0
 	}
 	return s.sent[i]
 }
@@ -517,7 +521,7 @@ func (s *scratch) evalRule(e *engine, r *rule) {
 				if r.negatable && (s.neutralized(e, lo, lo) || (last > lo && s.neutralized(e, lo, last))) {
 					continue
 				}
-				if len(r.unless) > 0 && s.inSentence(r.unless, lo) {
+				if len(r.unless) > 0 && (s.inSentence(r.unless, lo) || s.inSentence(r.unless, last)) {
 					continue
 				}
 				s.record(r, lo, hi)

@@ -182,6 +182,11 @@ type scopeKind uint8
 const (
 	scopeSentence scopeKind = iota
 	scopeClause
+	// scopeMessage lets the groups of a trigger fall in different
+	// sentences ("Special Agent Lowe here. We need to discuss your
+	// balance."); max_gap still bounds the distance in runes. Negation is
+	// still found per clause at each component.
+	scopeMessage
 )
 
 type trigger struct {
@@ -757,8 +762,13 @@ func (c *compiler) rule(rs ruleSpec) (*rule, error) {
 			t.scope = scopeSentence
 		case "clause":
 			t.scope = scopeClause
+		case "message":
+			t.scope = scopeMessage
+			if ts.MaxGap <= 0 {
+				return nil, fmt.Errorf("%s: scope message needs max_gap", where)
+			}
 		default:
-			return nil, fmt.Errorf("%s: scope %q (want clause or sentence)", where, ts.Scope)
+			return nil, fmt.Errorf("%s: scope %q (want clause, sentence or message)", where, ts.Scope)
 		}
 		switch {
 		case len(ts.Any) > 0 && len(ts.All) == 0:
