@@ -55,6 +55,11 @@ type scratch struct {
 	pyMask     []bool  // runes that may be part of a pinyin match
 
 	hasHan, hasLatin bool
+
+	// The scan in progress, for Hit.
+	scanTerms  []term
+	scanKV     *normalize.KeyView
+	scanPinyin bool
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -104,23 +109,30 @@ func (s *scratch) prepare(e *engine, text string, jurisdiction string) {
 }
 
 func (s *scratch) scan(m match.Matcher, terms []term, kv *normalize.KeyView, pinyinMode bool) {
-	m.Find(kv.Bytes, func(p, bs, be int) {
-		t := &terms[p]
-		k0, k1 := kv.RuneAt[bs], kv.RuneAt[be-1]
-		if t.needStart && kv.Runes[k0].Flags&normalize.WordStart == 0 {
-			return
-		}
-		if t.needEnd && kv.Runes[k1].Flags&normalize.WordEnd == 0 {
-			return
-		}
-		if pinyinMode && !s.pinyinHitOK(kv, t, bs, be) {
-			return
-		}
-		lo, hi := kv.Runes[k0].Src, kv.Runes[k1].End
-		for _, l := range t.lex {
-			s.hits = append(s.hits, hit{lex: l, lo: lo, hi: hi})
-		}
-	})
+	s.scanTerms, s.scanKV, s.scanPinyin = terms, kv, pinyinMode
+	m.FindTo(kv.Bytes, s) // s as the Sink: no closure to allocate per scan
+	s.scanTerms, s.scanKV = nil, nil
+}
+
+// Hit implements match.Sink for scan: it records the match of term p at
+// bytes [bs, be) of s.scanKV, if the term's conditions hold there.
+func (s *scratch) Hit(p, bs, be int) {
+	kv := s.scanKV
+	t := &s.scanTerms[p]
+	k0, k1 := kv.RuneAt[bs], kv.RuneAt[be-1]
+	if t.needStart && kv.Runes[k0].Flags&normalize.WordStart == 0 {
+		return
+	}
+	if t.needEnd && kv.Runes[k1].Flags&normalize.WordEnd == 0 {
+		return
+	}
+	if s.scanPinyin && !s.pinyinHitOK(kv, t, bs, be) {
+		return
+	}
+	lo, hi := kv.Runes[k0].Src, kv.Runes[k1].End
+	for _, l := range t.lex {
+		s.hits = append(s.hits, hit{lex: l, lo: lo, hi: hi})
+	}
 }
 
 // pinyinHitOK decides whether a match in the pinyin view counts.

@@ -131,7 +131,10 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 		s.evalRule(e, r)
 	}
 
+	// At most one violation per match, context rule and disclosure: out
+	// is allocated once, at the first violation, with room for them all.
 	var out []Violation
+	capHint := len(s.found) + len(p.contextRules) + len(p.disclosures)
 	blockedCats := 0 // bit set of categories blocked by content rules, for review conflicts
 	for _, f := range s.found {
 		if f.r.severity == SeverityBlock {
@@ -152,7 +155,7 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 			}
 		}
 		start, end := s.span(f.lo, f.hi)
-		out = append(out, Violation{
+		out = appendViolation(out, capHint, Violation{
 			Rule: r.id, Category: cat, Severity: sev, Start: start, End: end,
 			Excerpt: s.excerpt(req.Text, start, end), Explanation: expl, Citation: r.citation,
 		})
@@ -163,7 +166,7 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 		if !holds(&cr.when, &req) || s.anyHit(cr.unless, nil) {
 			continue
 		}
-		out = append(out, Violation{Rule: cr.id, Category: cr.category, Severity: cr.severity,
+		out = appendViolation(out, capHint, Violation{Rule: cr.id, Category: cr.category, Severity: cr.severity,
 			Explanation: cr.explain, Citation: cr.citation})
 	}
 	// Disclosures: warnings only.
@@ -174,7 +177,7 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 		if s.anyHit(d.require, d.except) {
 			continue
 		}
-		out = append(out, Violation{Rule: d.id, Category: d.category, Severity: SeverityWarn,
+		out = appendViolation(out, capHint, Violation{Rule: d.id, Category: d.category, Severity: SeverityWarn,
 			Explanation: d.explain, Citation: d.citation})
 	}
 
@@ -212,9 +215,18 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 	if !v.Allowed && withSafe {
 		// The rewrite is screened with scratch of its own; s stays ours
 		// until the deferred Put.
-		v.SafeText = g.safeText(req, p, out, s.cuts)
+		v.SafeText = g.safeText(req, p, out, s.cuts, s.byteOff)
 	}
 	return v, nil
+}
+
+// appendViolation appends v to out, allocating room for capHint
+// violations if out is nil.
+func appendViolation(out []Violation, capHint int, v Violation) []Violation {
+	if out == nil {
+		out = make([]Violation, 0, capHint)
+	}
+	return append(out, v)
 }
 
 // reviewReason decides a review rule: "" when the step passes, otherwise
@@ -336,18 +348,24 @@ func contactFindings(req Request) ([]Violation, error) {
 // in the message's language. No rewrite is offered when a block concerns
 // the message as a whole (cease contact, sending time): then nothing may
 // be sent.
-func (g *Gate) safeText(req Request, p *pack, vs []Violation, cuts []int32) string {
+func (g *Gate) safeText(req Request, p *pack, vs []Violation, cuts, byteOff []int32) string {
 	for _, v := range vs {
 		if v.Severity == SeverityBlock && v.End <= v.Start {
 			return ""
 		}
 	}
-	runes := []rune(req.Text)
+	// byteOff[i] is the byte offset of rune i of req.Text (which is valid
+	// UTF-8), byteOff[n] == len(req.Text): the sentences are cut out of
+	// the string directly, without converting it to runes.
+	n := len(byteOff) - 1
 	var kept strings.Builder
+	kept.Grow(len(req.Text))
 	start := 0
-	bounds := append(slices.Clone(cuts), int32(len(runes)))
-	for _, b := range bounds {
-		end := int(b)
+	for ci := 0; ci <= len(cuts); ci++ {
+		end := n
+		if ci < len(cuts) {
+			end = int(cuts[ci])
+		}
 		if end <= start {
 			continue
 		}
@@ -359,7 +377,7 @@ func (g *Gate) safeText(req Request, p *pack, vs []Violation, cuts []int32) stri
 			}
 		}
 		if !bad {
-			kept.WriteString(string(runes[start:end]))
+			kept.WriteString(req.Text[byteOff[start]:byteOff[end]])
 		}
 		start = end
 	}

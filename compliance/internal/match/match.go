@@ -22,9 +22,24 @@ type Matcher interface {
 	// Find calls fn for each occurrence of pattern number p at byte
 	// offsets [start, end) of text. The order of calls is unspecified.
 	Find(text []byte, fn func(p, start, end int))
+	// FindTo is Find reporting to a Sink, which lets a caller that keeps
+	// its state in a long-lived value avoid allocating a closure per call.
+	FindTo(text []byte, sink Sink)
 	// Len returns the number of patterns.
 	Len() int
 }
+
+// Sink receives the occurrences found by [Matcher.FindTo].
+type Sink interface {
+	// Hit is called for each occurrence of pattern number p at byte
+	// offsets [start, end) of the text.
+	Hit(p, start, end int)
+}
+
+// funcSink adapts a function to a Sink.
+type funcSink func(p, start, end int)
+
+func (f funcSink) Hit(p, start, end int) { f(p, start, end) }
 
 // NewAhoCorasick builds a DFA-backed Aho-Corasick matcher. Empty patterns
 // are never reported.
@@ -75,6 +90,9 @@ func (w *Warming) Start() {
 // Find implements Matcher with whichever automaton is current.
 func (w *Warming) Find(text []byte, fn func(p, start, end int)) { (*w.cur.Load()).Find(text, fn) }
 
+// FindTo implements Matcher with whichever automaton is current.
+func (w *Warming) FindTo(text []byte, sink Sink) { (*w.cur.Load()).FindTo(text, sink) }
+
 // Len implements Matcher.
 func (w *Warming) Len() int { return w.n }
 
@@ -105,13 +123,17 @@ type acMatcher struct {
 
 func (m *acMatcher) Len() int { return m.n }
 
-func (m *acMatcher) Find(text []byte, fn func(p, start, end int)) {
+func (m *acMatcher) Find(text []byte, fn func(p, start, end int)) { m.FindTo(text, funcSink(fn)) }
+
+func (m *acMatcher) FindTo(text []byte, sink Sink) {
 	if len(m.idx) == 0 || len(text) == 0 {
 		return
 	}
+	// The library allocates its iterator and each *Match it returns; it
+	// has no API that reuses them.
 	it := m.ac.IterOverlappingByte(text)
 	for r := it.Next(); r != nil; r = it.Next() {
-		fn(m.idx[r.Pattern()], r.Start(), r.End())
+		sink.Hit(m.idx[r.Pattern()], r.Start(), r.End())
 	}
 }
 
@@ -125,11 +147,13 @@ type naive []string
 
 func (n naive) Len() int { return len(n) }
 
-func (n naive) Find(text []byte, fn func(p, start, end int)) {
+func (n naive) Find(text []byte, fn func(p, start, end int)) { n.FindTo(text, funcSink(fn)) }
+
+func (n naive) FindTo(text []byte, sink Sink) {
 	for start := 0; start < len(text); start++ {
 		for p, pat := range n {
 			if pat != "" && bytes.HasPrefix(text[start:], []byte(pat)) {
-				fn(p, start, start+len(pat))
+				sink.Hit(p, start, start+len(pat))
 			}
 		}
 	}
