@@ -131,6 +131,8 @@ type features struct {
 	redirectOnly bool
 	// realQuestion: a question cue other than a bare topic ("the balance?") fired.
 	realQuestion bool
+	markers
+	dated bool // the message names a date
 }
 
 func (a *Analyzer) features(t *text, raw string, sp entitySpans) *features {
@@ -162,6 +164,32 @@ func (a *Analyzer) features(t *text, raw string, sp entitySpans) *features {
 		return false
 	}
 	// Intensifiers first: they scale the sentiment cue that follows them.
+	// A complaint cue naming contact that a stop governs ("stop calling my work")
+	// asks them to stop; the cease frame has it.
+	// The stop may sit inside a longer cue ("please stop"), so kept is searched.
+	contactAt := map[int32]bool{}
+	var anyStops []match
+	for _, m := range kept {
+		switch a.lx.cues[m.cue].concept {
+		case conceptContact:
+			contactAt[m.start] = true
+		case conceptStop:
+			anyStops = append(anyStops, m)
+		}
+	}
+	stoppedContact := func(m match) bool {
+		if !contactAt[m.start] {
+			return false
+		}
+		for _, st := range anyStops {
+			if st.end <= m.start && t.sameSentence(st.end, m.start) && t.runeAt[m.start]-t.runeAt[st.end] <= stopGap {
+				return true
+			}
+		}
+		return false
+	}
+	ceaseByStop := false
+	wantEnd := -1
 	var boostEnds []int32
 	for _, m := range ms {
 		if a.lx.cues[m.cue].tags.has(tagIntensifier) {
@@ -174,7 +202,14 @@ func (a *Analyzer) features(t *text, raw string, sp entitySpans) *features {
 	seen := make(map[int32]bool, len(ms))
 	for _, m := range ms {
 		c := &a.lx.cues[m.cue]
+		if c.intents[iComplaint] > 0 && stoppedContact(m) {
+			ceaseByStop = true
+			continue
+		}
 		neg := !c.negIgnore && t.negated(m)
+		if (c.tags.has(tagWantSettle) || c.concept == conceptPay) && !neg && wantEnd < 0 {
+			wantEnd = int(m.end)
+		}
 		if c.intents[iCallback] > 0 && underStop(m) {
 			neg = true
 		}
@@ -227,8 +262,24 @@ func (a *Analyzer) features(t *text, raw string, sp entitySpans) *features {
 		}
 	}
 	f.sent = f.sentPos + f.sentNeg
+	f.markers = markersOf(t, wantEnd)
+	// "I want to pay but I can't right now": the wish is not willingness; the
+	// inability is hardship.
+	f.dated = len(sp.dates) > 0
+	if f.inability {
+		f.segment[segWilling] = math.Max(0, f.segment[segWilling]-1)
+		f.segment[segWait] += 0.5
+		if f.unaffordable {
+			f.intent[iHardship] = 1 - (1-f.intent[iHardship])*(1-0.85)
+		}
+	}
 	sort.Slice(occ, func(i, j int) bool { return occ[i].start < occ[j].start })
 	f.applyFrames(t, occ, sp)
+	if ceaseByStop && f.intent[iCease] < frameConfidence {
+		f.intent[iCease] = 1 - (1-f.intent[iCease])*(1-frameConfidence)
+		f.frames = append(f.frames, "frame.cease")
+		f.segment[segResistant] += 0.3
+	}
 	f.shouting = shouting(raw)
 	f.exclaim = strings.Count(t.s, "!")
 	f.queries = strings.Count(t.s, "?")

@@ -97,6 +97,10 @@ func TestSentiment(t *testing.T) {
 		{"此事由我的律师跟进。", "neutral"},
 		{"No worries, it'll be sorted by tonight 🙏", "positive"},
 		{"Thanks for the wonderful service of tripling my bill.", "negative"}, // sarcasm cancels the thanks
+		// courtesy without hostility: businesslike, not angry
+		{"Apologies for the wait, I'll have the $90 to you on the 3rd.", "neutral"},
+		{"Kindly cease all contact with me about this account.", "neutral"},
+		{"no thank you", "neutral"},
 	}
 	for _, tt := range tests {
 		an := analyze(t, a, tt.text)
@@ -138,6 +142,14 @@ func TestSegment(t *testing.T) {
 		{"Getting a new number and moving abroad next month, so this is goodbye.", assistant.SegmentHighRisk},
 		{"反正我是不会还的，你们爱怎样就怎样", assistant.SegmentHighRisk},
 		{"Handed the cash to one of your collectors, no receipt, no clue who he was.", assistant.SegmentHighRisk},
+		// a curt no pushes back without saying never
+		{"nah mate", assistant.SegmentResistant},
+		{"not interested", assistant.SegmentResistant},
+		{"nope, I'll send 50 on Friday", assistant.SegmentWilling},
+		// a wish to pay contradicted by an inability is not willingness
+		{"We'd like to settle it but we cannot at the moment.", assistant.SegmentWaitAndSee},
+		// a third party telling where the debtor went informs; it is not evasion
+		{"I'm his flatmate, he moved abroad last year and doesn't use this phone.", assistant.SegmentWaitAndSee},
 	}
 	for _, tt := range tests {
 		an := analyze(t, a, tt.text)
@@ -184,7 +196,11 @@ func TestIntents(t *testing.T) {
 		{"我不会不还的，下个月发了工资就还", "promise_to_pay"}, // double negation keeps the promise
 		{"I won't be able to pay this month.", "hardship"},
 		{"Maybe Friday I'll send a bit, can't promise.", ""},
-		{"I'll pay eventually.", ""}, // a vague time is no commitment
+		{"I'll pay eventually.", ""},                           // a vague time is no commitment
+		{"Stop calling my boss about this.", "cease_contact"},  // a stop governs the complaint's contact verb
+		{"I mean to pay but I can't give you a date yet.", ""}, // withholding a date is no promise, nor hardship
+		{"Kindly cease all correspondence with me.", "cease_contact"},
+		{"My solicitor handles this now, contact him.", "cease_contact,represented"},
 		{"Can I pay with a card?", "question"},
 		{"我明天就去把钱转了", "promise_to_pay"}, // 了 with a time ahead is a promise
 		{"WhatsApp 我就得，唔好打电话", "callback_request,cease_contact"},
