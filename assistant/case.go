@@ -182,8 +182,8 @@ type CaseStore interface {
 	UpsertCase(ctx context.Context, c *Case) (stored *Case, created bool, err error)
 	// GetCase returns ENOTFOUND for an unknown id.
 	GetCase(ctx context.Context, id string) (*Case, error)
-	// UpdateDerived stores derived fields (segment, risk tier, reasons, promises, plan,
-	// flags) without touching what the client sent. ENOTFOUND.
+	// UpdateDerived stores derived fields (segment, risk tier, reasons, promises, plan)
+	// without touching what the client sent (flags, contact points). ENOTFOUND.
 	UpdateDerived(ctx context.Context, c *Case) error
 	// ListCases pages through cases in creation order. EINVALID for a bad cursor.
 	ListCases(ctx context.Context, f CaseFilter) (CasePage, error)

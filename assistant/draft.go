@@ -34,7 +34,7 @@ type Draft struct {
 	FinalText    string    `json:"final_text,omitempty"`
 	RejectReason string    `json:"reject_reason,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
-	DecidedAt    time.Time `json:"decided_at,omitempty"`
+	DecidedAt    time.Time `json:"decided_at,omitzero"`
 }
 
 // OutboxItem is an approved message waiting for the sending system. It can only be

@@ -18,6 +18,9 @@ type DraftRequest struct {
 	Feedback []string
 	// Variant picks among equivalent wordings so replies do not read as form letters.
 	Variant int
+	// FirstContact is true when nothing has been sent to the debtor yet: the US
+	// initial disclosure then takes its full form (Reg F 1006.18(e)).
+	FirstContact bool
 }
 
 // DraftResult is a drafter's unscreened text. Nothing may send it: only the

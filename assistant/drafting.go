@@ -71,7 +71,7 @@ func (s *Service) draft(ctx context.Context, in DraftInput, sink *streamSink) (*
 	req := DraftRequest{
 		Case: dc.c, Message: dc.message, Analysis: dc.analysis, History: dc.history,
 		Suggestions: dc.suggestions, Channel: in.Channel, Goal: in.Goal, Language: dc.language,
-		Variant: variant(dc.c.ID, len(dc.events)),
+		Variant: variant(dc.c.ID, len(dc.events)), FirstContact: FirstContact(dc.events),
 	}
 	result, verdict, trace, err := s.write(ctx, req, sink)
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Service) write(ctx context.Context, req DraftRequest, sink *streamSink)
 				break
 			}
 			res.Text = labelAI(req.Case.Jurisdiction, req.Language, res.Text)
-			v, err := s.screen(req.Case, req.Channel, res.Text, res.Engine != "builtin")
+			v, err := s.screen(req, res.Text, res.Engine != "builtin")
 			if err != nil {
 				trace = append(trace, "screen error: "+err.Error())
 				break
@@ -205,6 +205,13 @@ func (s *Service) write(ctx context.Context, req DraftRequest, sink *streamSink)
 			}
 			trace = append(trace, fmt.Sprintf("%s draft refused: %s", res.Engine, verdictSummary(v)))
 			req.Feedback = feedback(v)
+			// What the refused attempt showed must go before the next one streams.
+			if sink != nil && sink.shown > 0 {
+				if err := sink.reset(); err != nil {
+					return DraftResult{}, compliance.Verdict{}, trace, err
+				}
+				sink.shown = 0
+			}
 		}
 		req.Feedback = nil
 		if sink != nil && sink.shown > 0 {
@@ -218,7 +225,7 @@ func (s *Service) write(ctx context.Context, req DraftRequest, sink *streamSink)
 	if err != nil {
 		return DraftResult{}, compliance.Verdict{}, trace, Internal("assistant.Draft", err)
 	}
-	v, err := s.screen(req.Case, req.Channel, res.Text, false)
+	v, err := s.screen(req, res.Text, false)
 	if err != nil {
 		return DraftResult{}, compliance.Verdict{}, trace, Internal("assistant.Draft", err)
 	}
@@ -230,7 +237,7 @@ func (s *Service) write(ctx context.Context, req DraftRequest, sink *streamSink)
 		if v.SafeText == "" {
 			return DraftResult{}, v, trace, &BlockedError{Verdict: v}
 		}
-		safe, err := s.screen(req.Case, req.Channel, v.SafeText, false)
+		safe, err := s.screen(req, v.SafeText, false)
 		if err != nil || !safe.Allowed {
 			return DraftResult{}, v, trace, &BlockedError{Verdict: v}
 		}
@@ -260,7 +267,7 @@ func (s *Service) runDrafter(ctx context.Context, d Drafter, req DraftRequest, s
 			return nil
 		}
 		text := acc.String()
-		v, err := s.screen(req.Case, req.Channel, text, true)
+		v, err := s.screen(req, text, true)
 		if err != nil || !v.Allowed {
 			blocked = true // show nothing more; the final screen decides
 			return nil
@@ -281,11 +288,22 @@ func endsSentence(delta string) bool {
 }
 
 // screen checks a text against the gate with everything the case knows.
-func (s *Service) screen(c *Case, channel, text string, aiGenerated bool) (compliance.Verdict, error) {
-	return s.Gate.Check(screenRequest(c, channel, text, aiGenerated, nil))
+func (s *Service) screen(req DraftRequest, text string, aiGenerated bool) (compliance.Verdict, error) {
+	return s.Gate.Check(screenRequest(req.Case, req.Channel, text, aiGenerated, req.FirstContact, nil))
 }
 
-func screenRequest(c *Case, channel, text string, aiGenerated bool, sendAt *time.Time) compliance.Request {
+// FirstContact reports whether nothing has been sent to the debtor yet (Parley's own
+// audit records are not contacts).
+func FirstContact(events []*Event) bool {
+	for _, e := range events {
+		if e.Kind != EventAudit && e.Direction == "outbound" && (e.Kind == EventMessage || e.Kind == EventCall || e.Kind == EventNote) {
+			return false
+		}
+	}
+	return true
+}
+
+func screenRequest(c *Case, channel, text string, aiGenerated, firstContact bool, sendAt *time.Time) compliance.Request {
 	var optedOut []string
 	for _, cp := range c.Debtor.Contacts {
 		if cp.OptedOut {
@@ -303,6 +321,7 @@ func screenRequest(c *Case, channel, text string, aiGenerated bool, sendAt *time
 			Disputed:            c.Flags.Disputed,
 			Bankruptcy:          c.Flags.Bankruptcy,
 			AIGenerated:         aiGenerated,
+			FirstContact:        firstContact,
 			OptedOutChannels:    optedOut,
 			DebtorTimezones:     []string{c.Debtor.Timezone},
 			DebtorKind:          c.Debtor.Kind,
@@ -375,7 +394,11 @@ func (s *Service) Approve(ctx context.Context, in ApproveInput) (*Draft, *Outbox
 	if err != nil {
 		return nil, nil, err
 	}
-	cleared, v, err := s.Gate.Clear(screenRequest(c, d.Channel, text, d.Engine != "builtin" && text == d.Text, in.SendAt))
+	events, err := s.allEvents(ctx, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	cleared, v, err := s.Gate.Clear(screenRequest(c, d.Channel, text, d.Engine != "builtin" && text == d.Text, FirstContact(events), in.SendAt))
 	if err != nil {
 		return nil, nil, Invalid("text", "%v", err)
 	}

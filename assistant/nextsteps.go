@@ -187,6 +187,9 @@ func suggestPlan(c *Case, a *Analysis, now time.Time, loc *time.Location) *Plan 
 func escalation(c *Case, history []*Event, now time.Time, loc *time.Location) []Suggestion {
 	letterSent := false
 	for _, e := range history {
+		if e.Kind == EventAudit {
+			continue // Parley's own records, not contacts
+		}
 		if e.Direction == "outbound" && (e.Channel == "letter" || strings.Contains(strings.ToLower(e.Text), "demand letter") || strings.Contains(e.Text, "催款函")) {
 			letterSent = true
 		}

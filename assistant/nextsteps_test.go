@@ -99,3 +99,39 @@ func fmtWhen(ss []assistant.Suggestion, action string) string {
 	}
 	return strings.Join(w, ",")
 }
+
+func TestAuditEventsAreNotContacts(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	c := &assistant.Case{Jurisdiction: "US", Balance: assistant.MustMoney("900", "USD"), Debtor: assistant.Debtor{Timezone: "America/Chicago", Kind: "individual"}}
+	history := []*assistant.Event{{Kind: assistant.EventAudit, Direction: "outbound", Channel: "letter", Text: "draft draft_1 created by builtin engine"}}
+	got := actions(assistant.NextSteps(c, analysis(assistant.SegmentHighRisk), history, now))
+	if !strings.Contains(got, assistant.ActionDemandLetter) || strings.Contains(got, assistant.ActionLastCall) {
+		t.Fatalf("a draft's audit record counted as a sent letter: %s", got)
+	}
+	if !assistant.FirstContact(history) {
+		t.Fatal("audit records are not contacts")
+	}
+}
+
+func TestUpdatePromises(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 12, 0, 0, 0, time.UTC) }
+	usd := func(a string) *assistant.Money { m := assistant.MustMoney(a, "USD"); return &m }
+	history := []*assistant.Event{
+		{ID: "m1", Kind: assistant.EventMessage, At: day(10)},
+		{ID: "m2", Kind: assistant.EventMessage, At: day(12)},
+		{ID: "early", Kind: assistant.EventPayment, At: day(1), Amount: usd("50")},
+		{ID: "p1", Kind: assistant.EventPayment, At: day(15), Amount: usd("500")},
+	}
+	promises := []assistant.Promise{
+		{EventID: "m1", Amount: *usd("500"), Due: day(20), Status: "open"}, // paid by p1
+		{EventID: "m2", Amount: *usd("500"), Due: day(26), Status: "open"}, // p1 already used: broken
+	}
+	got := assistant.UpdatePromises(promises, history, day(28))
+	if got[0].Status != "kept" || got[1].Status != "broken" {
+		t.Fatalf("statuses %s, %s; want kept, broken (a payment counts once, and not before the promise)", got[0].Status, got[1].Status)
+	}
+	got = assistant.UpdatePromises(promises[1:], history[:3], day(20))
+	if got[0].Status != "open" {
+		t.Fatalf("a promise not yet due stays open, got %s", got[0].Status)
+	}
+}

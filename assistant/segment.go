@@ -115,22 +115,44 @@ func SegmentFromHistory(tier RiskTier, history []*Event) (Segment, []string) {
 	return best, reasons
 }
 
-// UpdatePromises marks open promises kept when a payment arrived around their due date
-// and broken when the due date passed without one.
+// UpdatePromises marks an open promise kept when payments made after it was given and
+// by its due date (one day's grace) cover its amount, each payment counting once, and
+// broken when the due date passed without that.
 func UpdatePromises(promises []Promise, history []*Event, now time.Time) []Promise {
+	madeAt := map[string]time.Time{}
+	for _, e := range history {
+		madeAt[e.ID] = e.At
+		if e.Kind == EventPromise {
+			madeAt[e.ID] = e.CreatedAt // a promise event's At is the promised date
+		}
+	}
+	used := map[string]int64{} // minor units of each payment already counted
 	out := make([]Promise, 0, len(promises))
 	for _, p := range promises {
 		if p.Status == "open" {
-			paid := false
+			from := madeAt[p.EventID].Add(-24 * time.Hour)
+			until := p.Due.Add(24 * time.Hour)
+			var paid int64
 			for _, e := range history {
-				if e.Kind == EventPayment && !e.At.After(p.Due.Add(24*time.Hour)) && e.At.After(p.Due.AddDate(0, 0, -30)) {
-					paid = true
+				if e.Kind != EventPayment || e.Amount == nil || e.At.Before(from) || e.At.After(until) {
+					continue
 				}
+				left := e.Amount.Minor - used[e.ID]
+				need := p.Amount.Minor - paid
+				if left <= 0 || (need <= 0 && p.Amount.Minor > 0) {
+					continue
+				}
+				take := left
+				if p.Amount.Minor > 0 {
+					take = min(left, need)
+				}
+				used[e.ID] += take
+				paid += take
 			}
 			switch {
-			case paid:
+			case paid > 0 && paid >= p.Amount.Minor:
 				p.Status = "kept"
-			case now.After(p.Due.Add(24 * time.Hour)):
+			case now.After(until):
 				p.Status = "broken"
 			}
 		}

@@ -59,10 +59,11 @@ func (s *Service) UpsertCase(ctx context.Context, c *Case) (*Case, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
-	if err := s.refreshDerived(ctx, stored); err != nil {
+	if err := s.refreshDerived(ctx, stored.ID); err != nil {
 		return nil, false, err
 	}
-	return stored, created, nil
+	fresh, err := s.Store.GetCase(ctx, stored.ID)
+	return fresh, created, err
 }
 
 // GetCase returns a case with its derived segment and risk tier. ENOTFOUND.
@@ -119,6 +120,9 @@ func (s *Service) AppendEvent(ctx context.Context, e *Event) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.Amount != nil && (e.Amount.Minor <= 0 || e.Amount.Currency != c.Balance.Currency) {
+		return nil, Invalid("amount", "amount must be positive and in the case's currency (%s)", c.Balance.Currency)
+	}
 	if e.At.IsZero() {
 		e.At = s.now().UTC()
 	}
@@ -144,7 +148,7 @@ func (s *Service) AppendEvent(ctx context.Context, e *Event) (*Event, error) {
 	// Only what the debtor says, pays or promises moves the segment, risk tier and
 	// promises; notes and outbound messages leave them as they are.
 	if e.Analysis != nil || e.Kind == EventPayment || e.Kind == EventPromise {
-		if err := s.refreshDerived(ctx, c); err != nil {
+		if err := s.refreshDerived(ctx, c.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -152,7 +156,13 @@ func (s *Service) AppendEvent(ctx context.Context, e *Event) (*Event, error) {
 }
 
 // refreshDerived recomputes promises, risk tier and segment from the whole history.
-func (s *Service) refreshDerived(ctx context.Context, c *Case) error {
+// It reads the case afresh: analysis and embedding may have taken seconds, and a
+// client update (a cease-contact flag) may have landed meanwhile.
+func (s *Service) refreshDerived(ctx context.Context, caseID string) error {
+	c, err := s.Store.GetCase(ctx, caseID)
+	if err != nil {
+		return err
+	}
 	history, err := s.allEvents(ctx, c.ID)
 	if err != nil {
 		return err

@@ -24,7 +24,8 @@ func (c *Case) Validate() error {
 		return Invalid("debtor.kind", "debtor.kind must be individual or business")
 	}
 	if c.Debtor.Timezone != "" {
-		if _, err := time.LoadLocation(c.Debtor.Timezone); err != nil {
+		// "Local" would mean the server's zone, which says nothing about the debtor.
+		if _, err := time.LoadLocation(c.Debtor.Timezone); err != nil || c.Debtor.Timezone == "Local" {
 			return Invalid("debtor.timezone", "debtor.timezone %q is not an IANA time zone", c.Debtor.Timezone)
 		}
 	}

@@ -22,7 +22,7 @@ func DecodeCursor(c string) (int64, error) {
 		return 0, assistant.Invalid("cursor", "cursor is not one this API returned")
 	}
 	n, err := strconv.ParseInt(string(b[1:]), 10, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || n > 1<<40 {
 		return 0, assistant.Invalid("cursor", "cursor is not one this API returned")
 	}
 	return n, nil

@@ -106,8 +106,6 @@ func (s *MemoryStore) UpdateDerived(_ context.Context, c *assistant.Case) error 
 	next.SegmentReasons = slices.Clone(c.SegmentReasons)
 	next.Promises = slices.Clone(c.Promises)
 	next.Plan = clonePlan(c.Plan)
-	next.Flags = c.Flags
-	next.Debtor.Contacts = slices.Clone(c.Debtor.Contacts)
 	next.UpdatedAt = s.now().UTC()
 	s.cases[c.ID] = next
 	return nil

@@ -44,6 +44,19 @@ func decode(c *gin.Context, v any) error {
 	return nil
 }
 
+// decodeOptional is decode for endpoints whose body may be absent.
+func decodeOptional(c *gin.Context, v any) error {
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		return decodeError(err)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
+	return decode(c, v)
+}
+
 func decodeError(err error) error {
 	var (
 		tooLarge  *http.MaxBytesError

@@ -88,11 +88,9 @@ type approveInput struct {
 
 func (s *Server) approveDraft(c *gin.Context) {
 	var in approveInput
-	if c.Request.ContentLength != 0 {
-		if err := decode(c, &in); err != nil {
-			s.writeError(c, err)
-			return
-		}
+	if err := decodeOptional(c, &in); err != nil {
+		s.writeError(c, err)
+		return
 	}
 	req := assistant.ApproveInput{DraftID: c.Param("id"), Text: in.Text}
 	if in.SendAt != "" {

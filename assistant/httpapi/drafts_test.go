@@ -232,9 +232,25 @@ func TestModelDraftsAreScreened(t *testing.T) {
 }
 
 func TestDraftStreamsOnlyScreenedText(t *testing.T) {
-	fake := openaitest.NewServer(t,
-		openaitest.Text("Hi Maria, this is Lakeside Dental Billing, a debt collector. We can help. If you don't pay we will call your employer. Reply STOP to opt out."),
-		openaitest.Text("Hi Maria. We will tell your family."))
+	tests := []struct {
+		name       string
+		script     []openaitest.Behaviour
+		wantEngine string
+	}{
+		{"both attempts refused", []openaitest.Behaviour{
+			openaitest.Text("Hi Maria, this is Lakeside Dental Billing, a debt collector. We can help. If you don't pay we will call your employer. Reply STOP to opt out."),
+			openaitest.Text("Hi Maria. We will tell your family.")}, "builtin"},
+		{"refused, then a clean redraft", []openaitest.Behaviour{
+			openaitest.Text("Hi Maria, this is Lakeside Dental Billing, a debt collector, writing about your account today. If you do not pay we will call your employer."),
+			openaitest.Text("Hello Maria. Thank you for your message; a plan of three payments can start next month. This is from a debt collector. Reply STOP to opt out.")}, "openai"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { streamScreened(t, tt.script, tt.wantEngine) })
+	}
+}
+
+func streamScreened(t *testing.T, script []openaitest.Behaviour, wantEngine string) {
+	fake := openaitest.NewServer(t, script...)
 	client, err := openai.NewClient(openai.Config{BaseURL: fake.URL, Model: "fake-model", Timeout: time.Second, RetryDelay: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +296,7 @@ func TestDraftStreamsOnlyScreenedText(t *testing.T) {
 			t.Fatalf("unscreened text %q was streamed:\n%s", banned, rec.Body.String())
 		}
 	}
-	if final == nil || final["verdict"].(map[string]any)["allowed"] != true || final["engine"] != "builtin" {
+	if final == nil || final["verdict"].(map[string]any)["allowed"] != true || final["engine"] != wantEngine {
 		t.Fatalf("final draft: %v", final)
 	}
 	if shown.String() != final["text"] {

@@ -111,7 +111,9 @@ func (s *Server) healthz(c *gin.Context) {
 func (s *Server) readyz(c *gin.Context) {
 	ctx := c.Request.Context()
 	if err := s.svc.Ready(ctx); err != nil {
-		c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{Code: assistant.EUNAVAILABLE, Message: "store not ready: " + err.Error()}})
+		// The cause (hosts, users) goes to the log, not to an unauthenticated client.
+		s.logger.WarnContext(ctx, "store not ready", "err", err)
+		c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{Code: assistant.EUNAVAILABLE, Message: "store not ready"}})
 		return
 	}
 	if s.ready != nil {

@@ -95,6 +95,7 @@ func TestErrors(t *testing.T) {
 		{"float money", "POST", "/v1/cases", `{"external_id": "a", "debtor": {"name": "x"}, "jurisdiction": "US", "balance": {"amount": 12.5, "currency": "USD"}}`, 400, "invalid_request", ""},
 		{"bad jurisdiction", "POST", "/v1/cases", `{"external_id": "a", "debtor": {"name": "x"}, "jurisdiction": "FR", "balance": {"amount": "1", "currency": "EUR"}}`, 400, "invalid_request", "jurisdiction"},
 		{"bad timezone", "POST", "/v1/cases", `{"external_id": "a", "debtor": {"name": "x", "timezone": "Mars/Base"}, "jurisdiction": "US", "balance": {"amount": "1", "currency": "USD"}}`, 400, "invalid_request", "debtor.timezone"},
+		{"server-local timezone", "POST", "/v1/cases", `{"external_id": "a", "debtor": {"name": "x", "timezone": "Local"}, "jurisdiction": "US", "balance": {"amount": "1", "currency": "USD"}}`, 400, "invalid_request", "debtor.timezone"},
 		{"bad due date", "POST", "/v1/cases", `{"external_id": "a", "debtor": {"name": "x"}, "jurisdiction": "US", "balance": {"amount": "1", "currency": "USD"}, "due_date": "next week"}`, 400, "invalid_request", "due_date"},
 		{"body too large", "POST", "/v1/cases", big, 413, "payload_too_large", ""},
 		{"case not found", "GET", "/v1/cases/case_nope", "", 404, "not_found", ""},
@@ -192,9 +193,15 @@ func TestCaseAndEventFlow(t *testing.T) {
 			t.Fatalf("append: %d %v", res.StatusCode, ev)
 		}
 	}
-	res, bad := f.do(t, "POST", "/v1/cases/"+id+"/events", "", `{"kind": "payment", "direction": "inbound"}`)
-	if res.StatusCode != 400 || bad["error"].(map[string]any)["field"] != "amount" {
-		t.Fatalf("payment without amount: %d %v", res.StatusCode, bad)
+	for _, body := range []string{
+		`{"kind": "payment", "direction": "inbound"}`,
+		`{"kind": "payment", "direction": "inbound", "amount": {"amount": "-50.00", "currency": "CNY"}}`,
+		`{"kind": "payment", "direction": "inbound", "amount": {"amount": "50.00", "currency": "EUR"}}`,
+	} {
+		res, bad := f.do(t, "POST", "/v1/cases/"+id+"/events", "", body)
+		if res.StatusCode != 400 || bad["error"].(map[string]any)["field"] != "amount" {
+			t.Fatalf("bad payment %s: %d %v", body, res.StatusCode, bad)
+		}
 	}
 	res, page := f.do(t, "GET", "/v1/cases/"+id+"/events?limit=1", "", "")
 	items := page["items"].([]any)

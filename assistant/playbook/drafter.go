@@ -89,7 +89,7 @@ func (d *Drafter) Draft(_ context.Context, req assistant.DraftRequest) (assistan
 	identity := ""
 	if step.Action != assistant.ActionDiscloseNothing {
 		switch {
-		case c.Jurisdiction == "US" && firstContact(req.History):
+		case c.Jurisdiction == "US" && req.FirstContact:
 			identity = pick(p.IdentityUSFirst)
 		case c.Jurisdiction == "US":
 			identity = pick(p.IdentityUS)
@@ -229,17 +229,6 @@ func planLines(lang string, p *assistant.Plan) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// firstContact is true when the history holds no outbound contact yet: the US
-// mini-Miranda then takes its full form (Reg F 1006.18(e)).
-func firstContact(history []assistant.ScoredEvent) bool {
-	for _, h := range history {
-		if h.Event != nil && h.Event.Direction == "outbound" {
-			return false
-		}
-	}
-	return len(history) == 0
 }
 
 func citations(history []assistant.ScoredEvent) []string {

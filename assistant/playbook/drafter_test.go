@@ -82,7 +82,7 @@ func TestEveryReplyPassesTheScreen(t *testing.T) {
 					for _, lang := range []string{"en", "zh"} {
 						for _, ch := range assistant.Channels {
 							for v := 0; v < 3; v++ {
-								res, err := d.Draft(context.Background(), assistant.DraftRequest{Case: c, Analysis: a, Suggestions: steps, Channel: ch, Language: lang, Variant: v})
+								res, err := d.Draft(context.Background(), assistant.DraftRequest{Case: c, Analysis: a, Suggestions: steps, Channel: ch, Language: lang, Variant: v, FirstContact: v == 0})
 								if err != nil {
 									t.Fatal(err)
 								}
@@ -96,7 +96,7 @@ func TestEveryReplyPassesTheScreen(t *testing.T) {
 								if n := len([]rune(res.Text)); n > 2*assistant.MaxDraftRunes(ch) {
 									t.Errorf("%s: %d runes is too long for %s", name, n, ch)
 								}
-								verdict, err := gate.Check(compliance.Request{Text: res.Text, Jurisdiction: jur, Channel: ch})
+								verdict, err := gate.Check(compliance.Request{Text: res.Text, Jurisdiction: jur, Channel: ch, Context: compliance.Context{FirstContact: v == 0}})
 								if err != nil {
 									t.Fatal(err)
 								}
@@ -123,14 +123,16 @@ func TestReplyShape(t *testing.T) {
 	tests := []struct {
 		name    string
 		channel string
+		first   bool
 		want    []string
 	}{
-		{"sms is short with opt-out and the first-contact disclosure", "sms", []string{"Li Na", "attempt to collect a debt", "Reply STOP"}},
-		{"email lists the plan and what a missed payment means", "email", []string{"Payment 1: 300.00 USD", "missed", "Kind regards, Acme Finance", "UNSUBSCRIBE"}},
+		{"first sms carries the initial disclosure and opt-out", "sms", true, []string{"Li Na", "attempt to collect a debt", "Reply STOP"}},
+		{"later sms says it is from a debt collector", "sms", false, []string{"debt collector", "Reply STOP"}},
+		{"email lists the plan and what a missed payment means", "email", false, []string{"Payment 1: 300.00 USD", "missed", "Kind regards, Acme Finance", "UNSUBSCRIBE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := d.Draft(context.Background(), assistant.DraftRequest{Case: c, Analysis: a, Suggestions: steps, Channel: tt.channel, Language: "en"})
+			res, err := d.Draft(context.Background(), assistant.DraftRequest{Case: c, Analysis: a, Suggestions: steps, Channel: tt.channel, Language: "en", FirstContact: tt.first})
 			if err != nil {
 				t.Fatal(err)
 			}

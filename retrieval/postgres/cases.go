@@ -164,23 +164,19 @@ func (s *Store) GetCase(ctx context.Context, id string) (*assistant.Case, error)
 	return c, nil
 }
 
-// UpdateDerived implements assistant.CaseStore: segment, risk tier, reasons, promises,
-// plan, flags and the debtor's contact points (opt-outs); nothing else.
+// UpdateDerived implements assistant.CaseStore: segment, risk tier, reasons, promises
+// and plan; nothing the client owns (flags, contact points) is written here.
 func (s *Store) UpdateDerived(ctx context.Context, c *assistant.Case) error {
 	const op = "retrieval/postgres.UpdateDerived"
 	p, err := encodeCase(c)
 	if err != nil {
 		return assistant.Internal(op, err)
 	}
-	contacts, err := json.Marshal(c.Debtor.Contacts)
-	if err != nil {
-		return assistant.Internal(op, err)
-	}
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE cases SET segment = $2, risk_tier = $3, segment_reasons = $4, promises = $5, plan = $6,
-			flags = $7, debtor = jsonb_set(debtor, '{contact_points}', $8), updated_at = $9
+			updated_at = $7
 		WHERE id = $1`,
-		c.ID, string(c.Segment), string(c.RiskTier), p.reasons, p.promises, p.plan, p.flags, contacts, now())
+		c.ID, string(c.Segment), string(c.RiskTier), p.reasons, p.promises, p.plan, now())
 	if err != nil {
 		return assistant.Internal(op, err)
 	}

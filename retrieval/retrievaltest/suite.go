@@ -198,6 +198,8 @@ func testListBadCursor(t *testing.T, s assistant.CaseStore) {
 	c := mustUpsert(t, s, NewCase("bc"))
 	_, err = s.ListEvents(context.Background(), c.ID, "###", 10)
 	wantCode(t, err, assistant.EINVALID)
+	_, err = s.ListEvents(context.Background(), c.ID, "cDkyMjMzNzIwMzY4NTQ3NzU4MDc", 10) // "p" + max int64
+	wantCode(t, err, assistant.EINVALID)
 }
 
 func testUpdateDerived(t *testing.T, s assistant.CaseStore) {
@@ -209,6 +211,7 @@ func testUpdateDerived(t *testing.T, s assistant.CaseStore) {
 	c.Promises = []assistant.Promise{{Amount: assistant.MustMoney("100", "USD"), Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Status: "open"}}
 	c.Plan = &assistant.Plan{Status: "proposed", Installments: []assistant.Installment{{Due: time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC), Amount: assistant.MustMoney("617.25", "USD")}}}
 	c.Balance = assistant.MustMoney("1", "USD") // must not be stored by UpdateDerived
+	c.Flags.CeaseContact = true                 // client-owned: must not be stored either
 	if err := s.UpdateDerived(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -222,8 +225,8 @@ func testUpdateDerived(t *testing.T, s assistant.CaseStore) {
 	if len(got.Promises) != 1 || got.Promises[0].Amount.Amount() != "100.00" || got.Plan == nil || got.Plan.Installments[0].Amount.Amount() != "617.25" {
 		t.Fatalf("promises/plan not stored: %+v %+v", got.Promises, got.Plan)
 	}
-	if got.Balance.Amount() != "1234.50" {
-		t.Fatalf("UpdateDerived changed the balance to %s", got.Balance)
+	if got.Balance.Amount() != "1234.50" || got.Flags.CeaseContact {
+		t.Fatalf("UpdateDerived changed client fields: balance %s, flags %+v", got.Balance, got.Flags)
 	}
 	// A client update keeps what Parley derived.
 	mustUpsert(t, s, NewCase("derived"))
