@@ -31,6 +31,19 @@ import (
 //     impersonation patterns and enforcement actors as legal steps; the
 //     holdouts went to 0.80 and 0.93 with no new false blocks (the
 //     message-scope arrest trigger was kept on holdout aggregates alone).
+//   - holdout4.jsonl: 90 lines (55 block, 10 of them obfuscated; 35
+//     allow, hard negatives included), written before any rule change of
+//     its round and screened once at 0.927 block recall (51/55), 1.00
+//     obfuscated recall, 0.057 false blocks (2/35). Only its aggregates
+//     have been looked at.
+//   - train4.jsonl: tuning data written after holdout4 (40 block, 20
+//     allow), screened once at 0.725 block recall and 0.05 false blocks,
+//     then used with the train_more misses to widen the fx_* lexicons and
+//     add the property/fragility violence frame, the direct
+//     self-identification impersonation frame and a wider exposure gap
+//     (0.975 and 0.00 after). None of it moved holdout, holdout2 or
+//     holdout4 (0.80, 0.93, 0.927 before and after): the lexicons fit what
+//     they are tuned on and transfer little to new wording.
 //
 // When a holdout line fails, fix the rules in general (a lexicon, the
 // normaliser, scope handling), not for the sentence, and never edit the
@@ -55,7 +68,9 @@ var freshSets = []struct {
 	{"holdout2.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.90, 0.90, 0.075}},
 	{"holdout3.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.85, 0.024}},
 	{"train.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.97, 0.95, 0.03}},
-	{"train_more.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.90, 0.91, 0.014}},
+	{"train_more.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.97, 0.91, 0.014}},
+	{"holdout4.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.90, 0.90, 0.086}},
+	{"train4.jsonl", setThresholds{0.97, 0, 0.03}, setThresholds{0.95, 0, 0.05}},
 }
 
 func TestFreshLabelledSets(t *testing.T) {
@@ -94,8 +109,9 @@ func TestFreshLabelledSets(t *testing.T) {
 }
 
 // TestTuneMisses is a tuning aid, skipped unless PARLEY_TUNE=1: it prints
-// the misses on train_more.jsonl (tuning data) and only aggregate figures
-// for the holdouts, whose misses must not be looked at.
+// the misses on train_more.jsonl, holdout3.jsonl and train4.jsonl (tuning
+// data) and only aggregate figures for holdout, holdout2 and holdout4,
+// whose misses must not be looked at.
 //
 //	PARLEY_TUNE=1 go test ./compliance/ -run TestTuneMisses -v
 func TestTuneMisses(t *testing.T) {
@@ -105,23 +121,23 @@ func TestTuneMisses(t *testing.T) {
 	g := mustGate(t)
 	<-g.Ready()
 	allowBlocked, allows := 0, 0
-	for _, f := range []string{"train_more.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "train.jsonl"} {
+	for _, f := range []string{"train_more.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "train4.jsonl", "train.jsonl"} {
 		examples, err := eval.LoadScreenJSONL(filepath.Join("testdata", f))
 		if err != nil {
 			t.Fatal(err)
 		}
 		rep := eval.RunScreen(g, examples)
 		t.Logf("%-18s recall %v  obf %v  false blocks %v", f, rep.BlockRecall, rep.ObfuscatedRecall, rep.FalseBlockRate)
-		if f == "train_more.jsonl" || f == "holdout.jsonl" || f == "holdout2.jsonl" {
+		if f != "train.jsonl" {
 			allowBlocked += rep.FalseBlockRate.Hits
 			allows += rep.FalseBlockRate.Total
 		}
-		if f != "train_more.jsonl" {
+		if f != "train_more.jsonl" && f != "holdout3.jsonl" && f != "train4.jsonl" {
 			continue
 		}
 		for _, m := range rep.Misses {
 			t.Logf("MISS %s %s %s %s %v | %s", m.ID, m.Jurisdiction, m.Expect, m.Category, m.Rules, m.Text)
 		}
 	}
-	t.Logf("false blocks on allow lines of train_more+holdout+holdout2: %d/%d", allowBlocked, allows)
+	t.Logf("false blocks on allow lines of every set but train.jsonl: %d/%d", allowBlocked, allows)
 }
