@@ -46,7 +46,10 @@ type OutboxItem struct {
 	Channel      string    `json:"channel"`
 	Jurisdiction string    `json:"jurisdiction"`
 	Text         string    `json:"text"`
-	CreatedAt    time.Time `json:"created_at"`
+	// SendAfter is the time the contact rules (hours, caps) were checked for: the
+	// sender must not send before it.
+	SendAfter time.Time `json:"send_after,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // OutboxPage is one page of the outbox, oldest first.

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-dev/parley/compliance"
+	"github.com/parley-dev/parley/compliance/contactpolicy"
 )
 
 // DraftInput is an agent's request for a reply.
@@ -398,7 +399,14 @@ func (s *Service) Approve(ctx context.Context, in ApproveInput) (*Draft, *Outbox
 	if err != nil {
 		return nil, nil, err
 	}
-	cleared, v, err := s.Gate.Clear(screenRequest(c, d.Channel, text, d.Engine != "builtin" && text == d.Text, FirstContact(events), in.SendAt))
+	sendAt := in.SendAt
+	if sendAt == nil {
+		// Approving at night queues the message for the debtor's next lawful hour
+		// rather than refusing it; the time travels with the cleared message.
+		next := s.nextLawfulTime(c, d.Channel)
+		sendAt = &next
+	}
+	cleared, v, err := s.Gate.Clear(screenRequest(c, d.Channel, text, d.Engine != "builtin" && text == d.Text, FirstContact(events), sendAt))
 	if err != nil {
 		return nil, nil, Invalid("text", "%v", err)
 	}
@@ -476,4 +484,15 @@ func labelAI(jurisdiction, lang, text string) string {
 		return "【AI生成】" + text
 	}
 	return "[AI-generated] " + text
+}
+
+// nextLawfulTime is the earliest time from now at which the contact rules allow this
+// channel for this debtor; now when the policy cannot tell (the gate then decides).
+func (s *Service) nextLawfulTime(c *Case, channel string) time.Time {
+	now := s.now().UTC()
+	d, err := contactpolicy.Check(contactpolicy.Request{Jurisdiction: c.Jurisdiction, Channel: channel, SendAt: now, Timezones: []string{c.Debtor.Timezone}})
+	if err != nil || d.NextAllowed.IsZero() {
+		return now
+	}
+	return d.NextAllowed.UTC()
 }

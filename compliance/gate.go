@@ -449,8 +449,13 @@ type Cleared struct {
 	text, jurisdiction, channel string
 	verdict                     Verdict
 	at                          time.Time
+	sendAt                      time.Time // the sending time the contact policy passed; zero if none was checked
 	ok                          bool
 }
+
+// SendAt is the sending time the contact rules were checked for (zero when the
+// request named none): the message is cleared to go at that time, not at any time.
+func (c Cleared) SendAt() time.Time { return c.sendAt }
 
 // Valid reports whether c came from a successful Clear.
 func (c Cleared) Valid() bool { return c.ok }
@@ -493,6 +498,9 @@ func (g *Gate) Clear(req Request) (Cleared, Verdict, error) {
 		verdict:      v,
 		at:           g.now(),
 		ok:           true,
+	}
+	if req.Context.SendAt != nil {
+		c.sendAt = req.Context.SendAt.UTC()
 	}
 	c.verdict.Violations = slices.Clone(v.Violations)
 	return c, v, nil

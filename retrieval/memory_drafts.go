@@ -72,7 +72,7 @@ func (s *MemoryDrafts) ApproveDraft(_ context.Context, id string, msg compliance
 	d.Status, d.FinalText, d.DecidedAt = assistant.DraftApproved, msg.Text(), now
 	item := &assistant.OutboxItem{
 		ID: NewID("out_"), CaseID: d.CaseID, DraftID: d.ID, Channel: msg.Channel(),
-		Jurisdiction: msg.Jurisdiction(), Text: msg.Text(), CreatedAt: now,
+		Jurisdiction: msg.Jurisdiction(), Text: msg.Text(), SendAfter: msg.SendAt(), CreatedAt: now,
 	}
 	s.outbox = append(s.outbox, item)
 	cp := *item

@@ -144,6 +144,11 @@ func TestDraftEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || len(page.Items) != 2 {
 		t.Fatalf("outbox: %s", rec.Body.String())
 	}
+	for _, it := range page.Items {
+		if it.SendAfter.IsZero() {
+			t.Fatalf("outbox item without the time it was cleared for: %+v", it)
+		}
+	}
 }
 
 func TestDraftErrors(t *testing.T) {
@@ -388,5 +393,35 @@ func TestDraftRefusedWhenContextForbidsContact(t *testing.T) {
 	v, ok := body["verdict"].(map[string]any)
 	if !ok || v["allowed"] != false || len(v["violations"].([]any)) == 0 {
 		t.Fatalf("422 without the verdict: %v", body)
+	}
+}
+
+// TestApproveChecksSendingTime: an explicit sending time at night in the debtor's zone
+// is refused; without one the message is cleared for the next lawful hour.
+func TestApproveChecksSendingTime(t *testing.T) {
+	svc := newDraftingService(t, nil)
+	srv := httpapi.NewServer(httpapi.Deps{Service: svc, Logger: svc.Logger})
+	_, c := post(t, srv, "/v1/cases", usCase) // America/Chicago
+	_, d := post(t, srv, "/v1/cases/"+c["id"].(string)+"/drafts", `{"message": "can I pay in two parts?", "channel": "sms"}`)
+	code, body := post(t, srv, "/v1/drafts/"+d["id"].(string)+"/approve", `{"send_at": "2026-12-02T05:30:00Z"}`) // 23:30 in Chicago
+	if code != 422 || !strings.Contains(fmt.Sprint(body["verdict"]), "contact_time") {
+		t.Fatalf("night-time send: %d %v", code, body)
+	}
+	code, body = post(t, srv, "/v1/drafts/"+d["id"].(string)+"/approve", `{}`)
+	if code != 200 {
+		t.Fatalf("approval without send_at: %d %v", code, body)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/outbox", nil))
+	var page struct {
+		Items []assistant.OutboxItem `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || len(page.Items) != 1 {
+		t.Fatalf("outbox: %s", rec.Body.String())
+	}
+	chicago, _ := time.LoadLocation("America/Chicago")
+	local := page.Items[0].SendAfter.In(chicago)
+	if h := local.Hour(); h < 8 || h >= 21 {
+		t.Fatalf("cleared for %v, outside 08:00-21:00 Chicago", local)
 	}
 }

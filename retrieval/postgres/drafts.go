@@ -136,12 +136,16 @@ func (d *Drafts) ApproveDraft(ctx context.Context, id string, msg compliance.Cle
 			return err
 		}
 		var seq int64
-		if err := tx.QueryRow(ctx, `INSERT INTO outbox (draft_id, case_id, channel, jurisdiction, text, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, id, caseID, msg.Channel(), msg.Jurisdiction(), msg.Text(), at).Scan(&seq); err != nil {
+		available := at
+		if !msg.SendAt().IsZero() {
+			available = msg.SendAt().Truncate(time.Microsecond)
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO outbox (draft_id, case_id, channel, jurisdiction, text, created_at, available_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, caseID, msg.Channel(), msg.Jurisdiction(), msg.Text(), at, available).Scan(&seq); err != nil {
 			return err
 		}
 		item = assistant.OutboxItem{ID: "out_" + strconv.FormatInt(seq, 10), CaseID: caseID, DraftID: id,
-			Channel: msg.Channel(), Jurisdiction: msg.Jurisdiction(), Text: msg.Text(), CreatedAt: at}
+			Channel: msg.Channel(), Jurisdiction: msg.Jurisdiction(), Text: msg.Text(), SendAfter: available, CreatedAt: at}
 		return nil
 	})
 	if err != nil {
@@ -168,7 +172,7 @@ func (d *Drafts) ListOutbox(ctx context.Context, cursor string, limit int) (assi
 		return assistant.OutboxPage{}, err
 	}
 	limit = retrieval.ClampLimit(limit)
-	rows, err := d.s.pool.Query(ctx, `SELECT id, case_id, coalesce(draft_id, ''), channel, jurisdiction, text, created_at
+	rows, err := d.s.pool.Query(ctx, `SELECT id, case_id, coalesce(draft_id, ''), channel, jurisdiction, text, available_at, created_at
 		FROM outbox WHERE id > $1 ORDER BY id LIMIT $2`, after, limit+1)
 	if err != nil {
 		return assistant.OutboxPage{}, assistant.Internal(op, err)
@@ -179,14 +183,14 @@ func (d *Drafts) ListOutbox(ctx context.Context, cursor string, limit int) (assi
 	for rows.Next() {
 		var it assistant.OutboxItem
 		var seq int64
-		if err := rows.Scan(&seq, &it.CaseID, &it.DraftID, &it.Channel, &it.Jurisdiction, &it.Text, &it.CreatedAt); err != nil {
+		if err := rows.Scan(&seq, &it.CaseID, &it.DraftID, &it.Channel, &it.Jurisdiction, &it.Text, &it.SendAfter, &it.CreatedAt); err != nil {
 			return assistant.OutboxPage{}, assistant.Internal(op, err)
 		}
 		if len(page.Items) == limit {
 			page.NextCursor = retrieval.EncodeCursor(lastSeq)
 			break
 		}
-		it.ID, it.CreatedAt = "out_"+strconv.FormatInt(seq, 10), it.CreatedAt.UTC()
+		it.ID, it.CreatedAt, it.SendAfter = "out_"+strconv.FormatInt(seq, 10), it.CreatedAt.UTC(), it.SendAfter.UTC()
 		page.Items = append(page.Items, &it)
 		lastSeq = seq
 	}
