@@ -40,12 +40,12 @@ type Draft struct {
 // OutboxItem is an approved message waiting for the sending system. It can only be
 // created from a compliance.Cleared value, so unscreened text cannot get here.
 type OutboxItem struct {
-	ID           string    `json:"id"`
-	CaseID       string    `json:"case_id"`
-	DraftID      string    `json:"draft_id"`
-	Channel      string    `json:"channel"`
-	Jurisdiction string    `json:"jurisdiction"`
-	Text         string    `json:"text"`
+	ID           string `json:"id"`
+	CaseID       string `json:"case_id"`
+	DraftID      string `json:"draft_id"`
+	Channel      string `json:"channel"`
+	Jurisdiction string `json:"jurisdiction"`
+	Text         string `json:"text"`
 	// SendAfter is the time the contact rules (hours, caps) were checked for: the
 	// sender must not send before it.
 	SendAfter time.Time `json:"send_after,omitzero"`
