@@ -56,6 +56,11 @@ type scratch struct {
 
 	hasHan, hasLatin bool
 
+	// approved is the legal_action_approved flag of the message being
+	// screened: a court named at the start of an authorised notice is
+	// the subject of what it reports, not a sender header.
+	approved bool
+
 	// The scan in progress, for Hit.
 	scanTerms  []term
 	scanKV     *normalize.KeyView
@@ -471,6 +476,9 @@ func (s *scratch) neutralized(e *engine, from, at int32) bool {
 			if s.overlapsLex(e.negVoid, n.lo, n.hi) {
 				continue
 			}
+			if s.clause[n.lo] != c && s.contrastive(n) {
+				continue // "you owe $4,800, not the $2,400, due to ..."
+			}
 			broken := false
 			for _, b := range s.hitsOf(e.brk) {
 				if b.lo >= n.hi && b.hi <= at && !s.overlapsLex(e.brkVoid, b.lo, b.hi) {
@@ -484,6 +492,23 @@ func (s *scratch) neutralized(e *engine, from, at int32) bool {
 		}
 	}
 	return false
+}
+
+// contrastive reports whether negation n opens a clause that follows a
+// comma ("you owe $4,800, not the $2,400 you think"): a correction of
+// what came before, which negates only its own clause, never the list
+// items after it.
+func (s *scratch) contrastive(n hit) bool {
+	c := s.clause[n.lo]
+	if !s.afterComma[c] {
+		return false
+	}
+	for j := n.lo - 1; j >= 0 && s.clause[j] == c; j-- {
+		if s.folder.Runes[j] != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // listClause reports whether folded rune i lies in clause c or in one of
@@ -526,6 +551,9 @@ func (s *scratch) evalRule(e *engine, r *rule) {
 				if t.maxStart > 0 && h0.lo-s.first > t.maxStart {
 					continue
 				}
+				if t.maxStart > 0 && s.approved && len(t.groups) == 1 && !s.standalone(h0) {
+					continue // "法院已作出判决…" in an authorised notice reports, it does not sign
+				}
 				lo, hi, last, ok := s.complete(r, t, h0)
 				if !ok {
 					continue
@@ -533,7 +561,7 @@ func (s *scratch) evalRule(e *engine, r *rule) {
 				if r.negatable && (s.neutralized(e, lo, lo) || (last > lo && s.neutralized(e, lo, last))) {
 					continue
 				}
-				if len(r.unless) > 0 && (s.inSentence(r.unless, lo) || s.inSentence(r.unless, last)) {
+				if len(r.unless) > 0 && (s.unlessAt(e, r.unless, lo) || s.unlessAt(e, r.unless, last)) {
 					continue
 				}
 				s.record(r, lo, hi)
@@ -598,6 +626,63 @@ func (s *scratch) complete(r *rule, t *trigger, h0 hit) (lo, hi, last int32, ok 
 		prevHi = best.hi
 	}
 	return lo, hi, last, true
+}
+
+// unlessAt reports whether an unless phrase of ls cancels a match at
+// folded rune i: any hit in its sentence, except that a politeness
+// conditional ("if you want", "如您愿意") reaches only its own clause, or
+// the next one when it is a clause of its own ("If you'd like, we can
+// ..."), so that it cannot hide a threat later in the sentence ("turn
+// your phone off if you want, we'll call your mom").
+func (s *scratch) unlessAt(e *engine, ls []int32, i int32) bool {
+	sent := s.sent[i]
+	for _, l := range ls {
+		for _, h := range s.hitsOf(l) {
+			if s.sent[h.lo] != sent {
+				continue
+			}
+			if !s.overlapsLex(e.polite, h.lo, h.hi) {
+				return true
+			}
+			c, ci := s.clause[h.lo], s.clause[i]
+			if c == ci || (ci == c+1 && s.standalone(h)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// standalone reports whether hit h makes up its clause: nothing but spaces
+// between it and the clause boundaries (or the message ends), as a sender
+// header ("【法院】", "法院：") or a bare condition ("if you'd like,").
+func (s *scratch) standalone(h hit) bool {
+	runes := s.folder.Runes
+	c := s.clause[h.lo]
+	for j := h.lo - 1; j >= 0; j-- {
+		if s.clause[j] != c || !s.isWordOrSpaceAt(j) {
+			break
+		}
+		if runes[j] != ' ' {
+			return false
+		}
+	}
+	for j := int(h.hi); j < len(runes); j++ {
+		if s.clause[j] != c || !s.isWordOrSpaceAt(int32(j)) {
+			break
+		}
+		if runes[j] != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// isWordOrSpaceAt reports whether folded rune j is a letter, digit,
+// ideograph or space rather than punctuation.
+func (s *scratch) isWordOrSpaceAt(j int32) bool {
+	r := s.folder.Runes[j]
+	return r == ' ' || wordish(r)
 }
 
 // inSentence reports whether any lexicon in ls has a hit in the sentence

@@ -121,6 +121,7 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 	e := g.e
 	s.prepare(e, req.Text, req.Jurisdiction)
 	ctx := &req.Context
+	s.approved = ctx.LegalActionApproved
 
 	// Content rules.
 	s.found = s.found[:0]

@@ -33,6 +33,7 @@ const (
 	lexRights         = "rights"
 	lexFrames         = "frames"
 	lexListBreak      = "list_break"
+	lexPolite         = "polite_conditional"
 )
 
 // --- YAML schema -----------------------------------------------------------
@@ -265,6 +266,7 @@ type engine struct {
 	brk      int32
 	brkVoid  int32
 	listBrk  int32 // conditions that keep a negation from reaching across a comma
+	polite   int32 // politeness conditionals: an unless phrase among them reaches its own clause only
 }
 
 type compiler struct {
@@ -348,7 +350,7 @@ func compileFS(fsys fs.FS) (*engine, error) {
 		}
 	}
 	e := c.e
-	for _, n := range []string{lexNegation, lexNegationVoid, lexScopeBreak, lexScopeBreakVoid, lexRights, lexFrames, lexListBreak} {
+	for _, n := range []string{lexNegation, lexNegationVoid, lexScopeBreak, lexScopeBreakVoid, lexRights, lexFrames, lexListBreak, lexPolite} {
 		if _, ok := e.lexIndex[n]; !ok {
 			return nil, fmt.Errorf("%s: common.yaml lacks the %q lexicon", op, n)
 		}
@@ -359,6 +361,7 @@ func compileFS(fsys fs.FS) (*engine, error) {
 	e.brk = e.lexIndex[lexScopeBreak]
 	e.brkVoid = e.lexIndex[lexScopeBreakVoid]
 	e.listBrk = e.lexIndex[lexListBreak]
+	e.polite = e.lexIndex[lexPolite]
 
 	for _, pf := range packs {
 		p, err := c.pack(pf)
