@@ -111,6 +111,15 @@ func (f *features) applyFrames(t *text, occ []occurrence, sp entitySpans) {
 		}
 		return false
 	}
+	// A paying verb that a bare completion mark closes ("昨天用支付宝还了八百")
+	// reports the money gone; its amount does not make it a promise.
+	done := map[int32]bool{}
+	for _, o := range occ {
+		s := get(o.sentence)
+		if o.concept == conceptPaidWeak && !o.negated && !o.question && !(s.has[conceptCommit] || s.has[conceptFuture]) {
+			done[o.start] = true
+		}
+	}
 	var promise, paid, cease, callback, dispute, redirect bool
 	for i, o := range occ {
 		s := get(o.sentence)
@@ -126,6 +135,9 @@ func (f *features) applyFrames(t *text, occ []occurrence, sp entitySpans) {
 			}
 			fallthrough
 		case conceptPay:
+			if done[o.start] {
+				continue
+			}
 			definite := s.has[conceptTime] || s.has[conceptAmount]
 			if !o.negated && !o.question && !askedBefore(i) && !s.has[conceptHedge] && (definite || s.has[conceptCommit] && !s.has[conceptVague]) {
 				promise = true

@@ -22,6 +22,9 @@ var zhNotNegation = []string{
 	// A-not-A questions ask; they do not negate: 能不能先还一部分？
 	"能不能", "可不可以", "行不行", "是不是", "会不会", "要不要", "有没有", "好不好",
 	"对不对", "肯不肯", "愿不愿意", "可以不可以", "方不方便", "够不够",
+	// Cantonese A-not-A (folded to simplified): 可唔可以分六期还？
+	"可唔可以", "得唔得", "系唔系", "有冇", "会唔会", "使唔使", "好唔好", "肯唔肯", "要唔要", "能唔能", "方唔方便",
+	"冇问题", "无问题",
 }
 
 var zhNotNegationAt = func() map[rune][]struct {
@@ -144,7 +147,9 @@ func (t *text) interrogative(pos int) bool {
 			return true
 		}
 		if isTerminator(t.s, i, r) {
-			return r == '?'
+			// "到时候 transfer 800 给你们 ok?": a tag asking consent to a statement
+			// does not make the statement a question.
+			return r == '?' && !endsWithTag(t.s[pos:i])
 		}
 		if r == ',' && !(i+1 < len(t.s) && t.s[i+1] >= '0' && t.s[i+1] <= '9') {
 			return t.opensWithQuestionWord(pos) // the clause ends
@@ -182,4 +187,25 @@ func (t *text) opensWithQuestionWord(pos int) bool {
 		j++
 	}
 	return j > i && enQuestionWords[t.s[i:j]]
+}
+
+// consentTags close a statement with a request for consent: "sending 200 friday, ok?".
+var consentTags = []string{" ok", " okay", " alright", " yeah", "ok", "okay"}
+
+// endsWithTag reports whether clause ends with a consent tag standing as its own word.
+func endsWithTag(clause string) bool {
+	c := strings.TrimRight(clause, " ,")
+	for _, tag := range consentTags {
+		if !strings.HasSuffix(c, tag) {
+			continue
+		}
+		rest := c[:len(c)-len(tag)]
+		if tag[0] == ' ' {
+			return strings.TrimSpace(rest) != ""
+		}
+		// A bare tag counts only after a non-Latin script: "给你们ok?".
+		r, _ := utf8.DecodeLastRuneInString(rest)
+		return rest != "" && r >= 0x2E80 && r != utf8.RuneError
+	}
+	return false
 }
