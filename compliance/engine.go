@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/parley-dev/parley/compliance/internal/match"
+	"github.com/parley-dev/parley/compliance/match"
 	"github.com/parley-dev/parley/compliance/normalize"
 )
 

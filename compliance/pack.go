@@ -13,7 +13,7 @@ import (
 	"github.com/mozillazg/go-pinyin"
 	"gopkg.in/yaml.v3"
 
-	"github.com/parley-dev/parley/compliance/internal/match"
+	"github.com/parley-dev/parley/compliance/match"
 	"github.com/parley-dev/parley/compliance/normalize"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/parley-dev/parley/compliance/internal/match"
+	"github.com/parley-dev/parley/compliance/match"
 )
 
 type occ struct{ p, start, end int }
