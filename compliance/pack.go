@@ -272,7 +272,6 @@ type engine struct {
 type compiler struct {
 	e         *engine
 	specs     map[string]lexiconSpec
-	pinyinOf  map[string]bool
 	keys      map[termKey]int
 	pyKeys    map[termKey]int
 	patterns  []string

@@ -42,7 +42,6 @@ type match struct {
 	// firstEnd and lastStart bound the gaps of a pattern with several pieces; for a
 	// single piece they equal end and start.
 	firstEnd, lastStart int32
-	negated             bool
 }
 
 // matcher is immutable after build and safe for concurrent use.

@@ -27,7 +27,6 @@ var (
 	iComplaint = idx(assistant.IntentComplaint)
 	iCallback  = idx(assistant.IntentCallbackRequest)
 	iWrong     = idx(assistant.IntentWrongParty)
-	iLawyer    = idx(assistant.IntentRepresented)
 	iAbusive   = idx(assistant.IntentAbusive)
 	iQuestion  = idx(assistant.IntentQuestion)
 )

@@ -20,10 +20,9 @@ type route struct {
 }
 
 var (
-	public    []Role
-	agents    = []Role{RoleAgent}
-	readers   = []Role{RoleAgent, RoleQA}
-	reviewers = []Role{RoleQA}
+	public  []Role
+	agents  = []Role{RoleAgent}
+	readers = []Role{RoleAgent, RoleQA}
 )
 
 // apiRoutes is the whole API in one place.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/parley-dev/parley/assistant"
 	"github.com/parley-dev/parley/assistant/builtin"
-	"github.com/parley-dev/parley/assistant/playbook"
 	"github.com/parley-dev/parley/compliance"
 	"github.com/parley-dev/parley/eval"
 	"github.com/parley-dev/parley/retrieval"
@@ -130,15 +129,7 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // builtinService is the offline drafting path on a memory store, as the server's
 // embedded default runs it.
 func builtinService() (*assistant.Service, error) {
-	gate, err := compliance.NewGate()
-	if err != nil {
-		return nil, err
-	}
-	a, err := builtin.NewAnalyzer()
-	if err != nil {
-		return nil, err
-	}
-	d, err := playbook.NewDrafter()
+	gate, a, d, err := newBuiltinEngines()
 	if err != nil {
 		return nil, err
 	}

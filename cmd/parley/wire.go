@@ -52,15 +52,7 @@ func wire(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	gate, err := compliance.NewGate()
-	if err != nil {
-		return nil, fmt.Errorf("compliance packs: %w", err)
-	}
-	analyzer, err := builtin.NewAnalyzer()
-	if err != nil {
-		return nil, fmt.Errorf("builtin analyser: %w", err)
-	}
-	fallback, err := playbook.NewDrafter()
+	gate, analyzer, fallback, err := newBuiltinEngines()
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +94,22 @@ func wire(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 // holds, since reembed is how that dimension changes.
 func openPostgresForReembed(ctx context.Context, cfg config) (*postgres.Store, error) {
 	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Migrate: !cfg.NoMigrate})
+}
+
+// newBuiltinEngines loads what every configuration needs: the screen, the offline
+// analyser (the model's fallback) and the playbook drafter (the model's fallback).
+func newBuiltinEngines() (*compliance.Gate, *builtin.Analyzer, *playbook.Drafter, error) {
+	gate, err := compliance.NewGate()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("compliance packs: %w", err)
+	}
+	analyzer, err := builtin.NewAnalyzer()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("builtin analyser: %w", err)
+	}
+	drafter, err := playbook.NewDrafter()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return gate, analyzer, drafter, nil
 }
