@@ -114,12 +114,13 @@ func (s *Service) gather(ctx context.Context, in *DraftInput) (*draftContext, er
 	}
 	dc := &draftContext{c: c, message: in.Message}
 	current := ""
+	var messageVec []float32 // the stored message's embedding, reused as the history query
 	if strings.TrimSpace(in.Message) != "" {
 		ev, err := s.AppendEvent(ctx, &Event{CaseID: c.ID, Kind: EventMessage, Direction: "inbound", Channel: in.Channel, Text: in.Message})
 		if err != nil {
 			return nil, err
 		}
-		dc.analysis, current = ev.Analysis, ev.ID
+		dc.analysis, current, messageVec = ev.Analysis, ev.ID, ev.Embedding
 		if c, err = s.Store.GetCase(ctx, c.ID); err != nil { // segment refreshed by the new message
 			return nil, err
 		}
@@ -136,7 +137,12 @@ func (s *Service) gather(ctx context.Context, in *DraftInput) (*draftContext, er
 			}
 		}
 	}
-	hits, err := s.SearchHistory(ctx, c.ID, dc.message, 6)
+	var hits []ScoredEvent
+	if len(messageVec) > 0 {
+		hits, err = s.searchVector(ctx, c.ID, messageVec, 6)
+	} else {
+		hits, err = s.SearchHistory(ctx, c.ID, dc.message, 6)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -255,8 +255,13 @@ func (s *Service) SearchHistory(ctx context.Context, caseID, q string, k int) ([
 	if err != nil {
 		return nil, Internal("assistant.SearchHistory", err)
 	}
+	return s.searchVector(ctx, caseID, vecs[0], k)
+}
+
+// searchVector ranks a case's events by similarity to vec blended with recency.
+func (s *Service) searchVector(ctx context.Context, caseID string, vec []float32, k int) ([]ScoredEvent, error) {
 	// Over-fetch so recency can reorder near ties.
-	hits, err := s.Store.SearchEvents(ctx, caseID, vecs[0], k*4)
+	hits, err := s.Store.SearchEvents(ctx, caseID, vec, k*4)
 	if err != nil {
 		return nil, err
 	}
