@@ -112,37 +112,3 @@ func TestFreshLabelledSets(t *testing.T) {
 		})
 	}
 }
-
-// TestTuneMisses is a tuning aid, skipped unless PARLEY_TUNE=1: it prints
-// the misses on train_more.jsonl, holdout3.jsonl and train4.jsonl (tuning
-// data) and only aggregate figures for holdout, holdout2 and holdout4,
-// whose misses must not be looked at.
-//
-//	PARLEY_TUNE=1 go test ./compliance/ -run TestTuneMisses -v
-func TestTuneMisses(t *testing.T) {
-	if os.Getenv("PARLEY_TUNE") != "1" {
-		t.Skip("set PARLEY_TUNE=1")
-	}
-	g := mustGate(t)
-	<-g.Ready()
-	allowBlocked, allows := 0, 0
-	for _, f := range []string{"train_more.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "train4.jsonl", "train.jsonl"} {
-		examples, err := eval.LoadScreenJSONL(filepath.Join("testdata", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep := eval.RunScreen(g, examples)
-		t.Logf("%-18s recall %v  obf %v  false blocks %v", f, rep.BlockRecall, rep.ObfuscatedRecall, rep.FalseBlockRate)
-		if f != "train.jsonl" {
-			allowBlocked += rep.FalseBlockRate.Hits
-			allows += rep.FalseBlockRate.Total
-		}
-		if f != "train_more.jsonl" && f != "holdout3.jsonl" && f != "train4.jsonl" {
-			continue
-		}
-		for _, m := range rep.Misses {
-			t.Logf("MISS %s %s %s %s %v | %s", m.ID, m.Jurisdiction, m.Expect, m.Category, m.Rules, m.Text)
-		}
-	}
-	t.Logf("false blocks on allow lines of every set but train.jsonl: %d/%d", allowBlocked, allows)
-}
