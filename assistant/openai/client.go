@@ -93,10 +93,11 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai client: base URL %q must be an absolute http(s) URL", cfg.BaseURL)
+	base, err := normalizeBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("openai client: %w", err)
 	}
+	cfg.BaseURL = base
 	if cfg.Model == "" {
 		cfg.Model = DefaultChatModel
 	}
@@ -377,4 +378,14 @@ func reason(err error) string {
 		return "network"
 	}
 	return "other"
+}
+
+// normalizeBaseURL trims trailing slashes and insists on an absolute http(s) URL, for
+// the chat client and the embedder alike.
+func normalizeBaseURL(raw string) (string, error) {
+	base := strings.TrimRight(raw, "/")
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("base URL %q must be an absolute http(s) URL", base)
+	}
+	return base, nil
 }

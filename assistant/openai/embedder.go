@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -84,10 +83,11 @@ func NewEmbedder(cfg EmbedderConfig) (*Embedder, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai embedder: base URL %q must be an absolute http(s) URL", cfg.BaseURL)
+	base, err := normalizeBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("openai embedder: %w", err)
 	}
+	cfg.BaseURL = base
 	if cfg.Model == "" {
 		cfg.Model = DefaultEmbeddingModel
 	}
