@@ -55,3 +55,5 @@ require (
 	golang.org/x/sys v0.48.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+replace github.com/petar-dambovaliev/aho-corasick => ./third_party/aho-corasick

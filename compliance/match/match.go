@@ -2,7 +2,9 @@
 //
 // The screen runs one automaton over each key view of a message, so the
 // cost per message is linear in its length whatever the number of phrases.
-// The automaton is github.com/petar-dambovaliev/aho-corasick in DFA mode;
+// The automaton is github.com/petar-dambovaliev/aho-corasick in DFA mode,
+// patched (third_party/aho-corasick) with a callback search that allocates
+// nothing per match;
 // it sits behind [Matcher] so that tests can compare it with the obvious
 // quadratic search ([NewNaive]), so that a [Warming] matcher can serve from
 // the NFA until the DFA is built, and so that it can be swapped out.
@@ -131,10 +133,7 @@ func (m *acMatcher) FindTo(text []byte, sink Sink) {
 	}
 	// The library allocates its iterator and each *Match it returns; it
 	// has no API that reuses them.
-	it := m.ac.IterOverlappingByte(text)
-	for r := it.Next(); r != nil; r = it.Next() {
-		sink.Hit(m.idx[r.Pattern()], r.Start(), r.End())
-	}
+	m.ac.OverlappingFunc(text, func(p, start, end int) { sink.Hit(m.idx[p], start, end) })
 }
 
 // NewNaive returns a matcher that tries every pattern at every offset. It

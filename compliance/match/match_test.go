@@ -88,3 +88,22 @@ func TestWarming(t *testing.T) {
 		t.Fatalf("before %v after %v", before, after)
 	}
 }
+
+type countSink int
+
+func (c *countSink) Hit(int, int, int) { *c++ }
+
+// The screen runs the automaton several times per message; with the DFA a
+// search must not allocate, however many matches it reports.
+func TestAhoCorasickFindToAllocatesNothing(t *testing.T) {
+	m := match.NewAhoCorasick([]string{"you", "your", "call", "every", "hour", "我们", "联系"})
+	text := []byte("we will call you every hour about your account, 我们会联系您")
+	var c countSink
+	allocs := testing.AllocsPerRun(100, func() { m.FindTo(text, &c) })
+	if allocs != 0 {
+		t.Errorf("FindTo allocated %.0f times per call", allocs)
+	}
+	if c == 0 {
+		t.Error("FindTo reported no match")
+	}
+}

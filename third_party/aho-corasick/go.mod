@@ -1,0 +1,3 @@
+module github.com/petar-dambovaliev/aho-corasick
+
+go 1.15
