@@ -473,7 +473,7 @@ func (s *scratch) neutralized(e *engine, from, at int32) bool {
 			if from < at && n.lo < from {
 				continue // before the match: the from == at check covers it
 			}
-			if s.overlapsLex(e.negVoid, n.lo, n.hi) {
+			if s.overlapsLex(e.negVoid, n.lo, n.hi) || s.inCondition(e, n) {
 				continue
 			}
 			if s.clause[n.lo] != c && s.contrastive(n) {
@@ -489,6 +489,52 @@ func (s *scratch) neutralized(e *engine, from, at int32) bool {
 			if !broken {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// inCondition reports whether negation n belongs to the condition of an
+// "if" or "unless" it closely follows ("if that $860 isn't in by tonight
+// somebody is coming over ..."): it negates the condition, not the
+// consequence after it, which a comma often fails to mark off. Not when
+// the speaker is the subject ("if you'd prefer we not call you at work")
+// or a wish is negated ("if you do not want us to call your office").
+func (s *scratch) inCondition(e *engine, n hit) bool {
+	const maxWords, maxRunes = 4, 32
+	for _, o := range s.hitsOf(e.condOpen) {
+		if o.hi > n.lo || n.lo-o.hi > maxRunes || s.clause[o.lo] != s.clause[n.lo] {
+			continue
+		}
+		if s.words(o.hi, n.lo) > maxWords || s.anyHitWithin(e.condSpeaker, o.hi, n.lo) {
+			continue
+		}
+		if s.anyHitWithin(e.condKeep, max(o.hi, n.lo-12), n.hi+12) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// words counts the words among folded runes [lo, hi).
+func (s *scratch) words(lo, hi int32) int {
+	n, in := 0, false
+	for _, r := range s.folder.Runes[lo:hi] {
+		w := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
+}
+
+// anyHitWithin reports whether a hit of lexicon l lies inside [lo, hi).
+func (s *scratch) anyHitWithin(l, lo, hi int32) bool {
+	for _, h := range s.hitsOf(l) {
+		if h.lo >= lo && h.hi <= hi {
+			return true
 		}
 	}
 	return false

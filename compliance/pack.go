@@ -34,6 +34,9 @@ const (
 	lexFrames         = "frames"
 	lexListBreak      = "list_break"
 	lexPolite         = "polite_conditional"
+	lexCondOpen       = "condition_open"
+	lexCondSpeaker    = "condition_speaker"
+	lexCondKeep       = "condition_keep"
 )
 
 // --- YAML schema -----------------------------------------------------------
@@ -267,6 +270,9 @@ type engine struct {
 	brkVoid  int32
 	listBrk  int32 // conditions that keep a negation from reaching across a comma
 	polite   int32 // politeness conditionals: an unless phrase among them reaches its own clause only
+	// A negation just after "if"/"unless" negates the condition, not the
+	// consequence: see scratch.inCondition.
+	condOpen, condSpeaker, condKeep int32
 }
 
 type compiler struct {
@@ -349,7 +355,7 @@ func compileFS(fsys fs.FS) (*engine, error) {
 		}
 	}
 	e := c.e
-	for _, n := range []string{lexNegation, lexNegationVoid, lexScopeBreak, lexScopeBreakVoid, lexRights, lexFrames, lexListBreak, lexPolite} {
+	for _, n := range []string{lexNegation, lexNegationVoid, lexScopeBreak, lexScopeBreakVoid, lexRights, lexFrames, lexListBreak, lexPolite, lexCondOpen, lexCondSpeaker, lexCondKeep} {
 		if _, ok := e.lexIndex[n]; !ok {
 			return nil, fmt.Errorf("%s: common.yaml lacks the %q lexicon", op, n)
 		}
@@ -361,6 +367,9 @@ func compileFS(fsys fs.FS) (*engine, error) {
 	e.brkVoid = e.lexIndex[lexScopeBreakVoid]
 	e.listBrk = e.lexIndex[lexListBreak]
 	e.polite = e.lexIndex[lexPolite]
+	e.condOpen = e.lexIndex[lexCondOpen]
+	e.condSpeaker = e.lexIndex[lexCondSpeaker]
+	e.condKeep = e.lexIndex[lexCondKeep]
 
 	for _, pf := range packs {
 		p, err := c.pack(pf)
