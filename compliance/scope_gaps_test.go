@@ -30,6 +30,15 @@ var scopeGapCases = []struct {
 	{true, false, "US", "You owe $4,800, not the $2,400 on your last statement, due to collection costs."},
 	{false, false, "US", "We will never call your boss, not once, and never your family."},
 
+	// A negation right after "if"/"unless" negates the condition, not the
+	// threat after it; it still negates when we are its subject or when
+	// it negates a wish.
+	{true, false, "US", "If that $860 isn't in by tonight somebody is coming over to break your legs."},
+	{true, false, "US", "If your payment doesn't clear by noon somebody will smash your windows."},
+	{false, false, "US", "If you'd prefer we not contact your family, reply NO and we won't."},
+	{false, false, "US", "If you would rather not be called at your office, reply OFFICE."},
+	{false, false, "US", "If you call us today we will not contact your employer."},
+
 	// An authorised notice may report a court's judgment; a sender header
 	// naming a court is impersonation whatever the context.
 	{false, true, "CN", "法院已作出判决，债权人已申请强制执行；如您愿意，仍可与我们协商分期履行。"},
