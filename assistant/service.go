@@ -23,6 +23,7 @@ type Service struct {
 	Embedder Embedder // nil: history search falls back to recency
 	Gate     *compliance.Gate
 	Drafts   DraftStore
+	QA       QAStore // nil: transcript review is off
 	Drafter  Drafter // the configured engine (a model); nil: the builtin Fallback only
 	Fallback Drafter // the builtin drafter, always there when drafting is on
 	Logger   *slog.Logger

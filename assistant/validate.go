@@ -58,12 +58,7 @@ func (c *Case) Normalize() {
 		c.Debtor.Kind = "individual"
 	}
 	if c.Debtor.Timezone == "" {
-		switch c.Jurisdiction {
-		case "CN":
-			c.Debtor.Timezone = "Asia/Shanghai"
-		case "US":
-			c.Debtor.Timezone = "America/New_York"
-		}
+		c.Debtor.Timezone = DefaultTimezone(c.Jurisdiction)
 	}
 	if c.Debtor.Language == "" {
 		if c.Jurisdiction == "CN" {
@@ -72,4 +67,16 @@ func (c *Case) Normalize() {
 			c.Debtor.Language = "en"
 		}
 	}
+}
+
+// DefaultTimezone is the zone assumed for a debtor of the jurisdiction whose own zone
+// is unknown; "" for a jurisdiction without one.
+func DefaultTimezone(jurisdiction string) string {
+	switch jurisdiction {
+	case "CN":
+		return "Asia/Shanghai"
+	case "US":
+		return "America/New_York"
+	}
+	return ""
 }

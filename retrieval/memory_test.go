@@ -17,3 +17,9 @@ func TestMemoryDraftsContract(t *testing.T) {
 		return retrieval.NewMemoryStore(), retrieval.NewMemoryDrafts()
 	})
 }
+
+func TestMemoryQAContract(t *testing.T) {
+	retrievaltest.RunQA(t, func(t *testing.T) (assistant.CaseStore, assistant.QAStore) {
+		return retrieval.NewMemoryStore(), retrieval.NewMemoryQA()
+	})
+}

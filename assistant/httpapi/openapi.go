@@ -110,6 +110,32 @@ var extraSchemas = obj{
 	"SimilarCase": object(obj{"case_id": str(), "event_id": str(), "similarity": obj{"type": "number"}, "segment": str(segmentEnum...),
 		"payments": obj{"type": "integer"}, "resolved": obj{"type": "boolean"}}),
 	"SimilarList": list("SimilarCase"),
+
+	"TranscriptRequest": object(obj{
+		"case_id": str(), "channel": str(channelEnum...), "jurisdiction": str(jurisdictionEnum...),
+		"direction": str("outbound", "inbound"), "started_at": str(),
+		"turns": obj{"type": "array", "maxItems": 500, "minItems": 1, "items": object(obj{"speaker": str("agent", "debtor"), "text": str(), "at": str()}, "speaker", "text")},
+	}, "channel", "turns"),
+	"TurnResult": object(obj{"index": obj{"type": "integer"}, "speaker": str("agent", "debtor"), "analysis": ref("Analysis"), "verdict": ref("Verdict")}, "index", "speaker"),
+	"Finding": object(obj{
+		"rule": str(), "category": str(), "severity": str("block", "warn", "review"), "turn": obj{"type": "integer", "nullable": true},
+		"start": obj{"type": "integer"}, "end": obj{"type": "integer"}, "excerpt": str(), "explanation": str(), "citation": str(),
+		"penalty": obj{"type": "integer"},
+	}, "rule", "category", "severity", "turn", "penalty"),
+	"TranscriptReview": object(obj{
+		"id": str(), "case_id": str(), "channel": str(channelEnum...), "jurisdiction": str(jurisdictionEnum...), "direction": str(), "started_at": str(),
+		"turns": obj{"type": "array", "items": ref("TurnResult")}, "findings": obj{"type": "array", "items": ref("Finding")},
+		"score": obj{"type": "integer", "minimum": 0, "maximum": 100}, "score_formula": str(), "notes": obj{"type": "array", "items": str()},
+		"flag": obj{"allOf": []obj{ref("Flag")}, "nullable": true}, "created_at": str(),
+	}, "id", "turns", "findings", "score", "flag"),
+	"Flag": object(obj{
+		"id": str(), "transcript_id": str(), "case_id": str(), "status": str("open", "confirmed", "dismissed"),
+		"reasons":    obj{"type": "array", "items": object(obj{"rule": str(), "category": str(), "severity": str(), "turn": obj{"type": "integer", "nullable": true}, "explanation": str()})},
+		"spans":      obj{"type": "array", "items": object(obj{"turn": obj{"type": "integer"}, "start": obj{"type": "integer"}, "end": obj{"type": "integer"}, "excerpt": str()})},
+		"created_at": str(), "decision": str("", "confirmed", "dismissed"), "note": str(), "resolved_at": obj{"type": "string", "nullable": true},
+	}, "id", "transcript_id", "status", "reasons", "spans"),
+	"FlagList":       list("Flag"),
+	"ResolveRequest": object(obj{"decision": str("confirmed", "dismissed"), "note": str()}, "decision"),
 }
 
 // openAPIDocument builds the OpenAPI 3 description from the route table, so a route
@@ -168,7 +194,7 @@ func responses(rt route) obj {
 		ok["content"] = obj{"application/json": obj{"schema": ref(rt.Response)}}
 	}
 	status := "200"
-	if rt.Method == http.MethodPost && (strings.HasSuffix(rt.Path, "/events") || strings.HasSuffix(rt.Path, "/drafts") || rt.Path == "/v1/cases") {
+	if rt.Method == http.MethodPost && (strings.HasSuffix(rt.Path, "/events") || strings.HasSuffix(rt.Path, "/drafts") || rt.Path == "/v1/cases" || rt.Path == "/v1/transcripts") {
 		status = "201"
 	}
 	errResp := obj{"description": "Error", "content": obj{"application/json": obj{"schema": ref("Error")}}}

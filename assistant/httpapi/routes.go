@@ -23,6 +23,9 @@ var (
 	public  []Role
 	agents  = []Role{RoleAgent}
 	readers = []Role{RoleAgent, RoleQA}
+	// Agents and QA submit transcripts; only QA (and admin) work the flag queue.
+	reviewers = []Role{RoleAgent, RoleQA}
+	qa        = []Role{RoleQA}
 )
 
 // apiRoutes is the whole API in one place.
@@ -49,5 +52,10 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPost, "/v1/drafts/:id/approve", agents, "Screen the final text again and place it in the outbox (422 with the verdict when refused)", "ApproveRequest", "Approval", nil, s.approveDraft},
 		{http.MethodPost, "/v1/drafts/:id/reject", agents, "Reject a draft with a reason", "RejectRequest", "Draft", nil, s.rejectDraft},
 		{http.MethodGet, "/v1/outbox", agents, "Approved, screened messages for the sending system", "", "OutboxList", []string{"cursor", "limit"}, s.listOutbox},
+
+		{http.MethodPost, "/v1/transcripts", reviewers, "Review a call or chat: per-turn analysis and verdicts, findings, QA score, flag", "TranscriptRequest", "TranscriptReview", nil, s.reviewTranscript},
+		{http.MethodGet, "/v1/transcripts/:id", qa, "A reviewed transcript with its findings, score and flag", "", "TranscriptReview", nil, s.getTranscript},
+		{http.MethodGet, "/v1/qa/flags", qa, "Flagged transcripts with the spans to highlight, oldest first (status open by default)", "", "FlagList", []string{"status", "cursor", "limit"}, s.listFlags},
+		{http.MethodPost, "/v1/qa/flags/:id/resolve", qa, "Confirm or dismiss an open flag (409 when already resolved)", "ResolveRequest", "Flag", nil, s.resolveFlag},
 	}
 }

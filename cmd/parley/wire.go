@@ -75,9 +75,11 @@ func wire(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 		a.closers = append(a.closers, pg.Close)
 		svc.Store = pg
 		svc.Drafts = postgres.NewDrafts(pg)
+		svc.QA = postgres.NewQA(pg)
 	} else {
 		svc.Store = retrieval.NewMemoryStore()
 		svc.Drafts = retrieval.NewMemoryDrafts()
+		svc.QA = retrieval.NewMemoryQA()
 	}
 	a.svc = svc
 	if cfg.DatabaseURL == "" {
