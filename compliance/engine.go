@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-dev/parley/compliance/match"
+	"github.com/parley-dev/parley/compliance/model"
 	"github.com/parley-dev/parley/compliance/normalize"
 )
 
@@ -60,6 +61,10 @@ type scratch struct {
 	// screened: a court named at the start of an authorised notice is
 	// the subject of what it reports, not a sender header.
 	approved bool
+
+	model     model.Scratch
+	probs     [16]float32
+	bestProbs [16]float32
 
 	// The scan in progress, for Hit.
 	scanTerms  []term
@@ -778,4 +783,68 @@ func (s *scratch) span(lo, hi int32) (int, int) {
 
 func (s *scratch) excerpt(text string, start, end int) string {
 	return text[s.byteOff[start]:s.byteOff[end]]
+}
+
+// minCueShare is the least share of the block probability the learned
+// screen must give a category the message has a cue of.
+const minCueShare = 0.25
+
+// modelFinding scores the message with the learned screen. On a block it
+// returns the category's rule and the folded range of the sentence that
+// reads most like a violation, so that safe_text can drop it.
+func (s *scratch) modelFinding(e *engine, p *pack) (found, bool) {
+	m := e.model
+	probs := m.Score(&s.model, s.folder.Runes, s.approved, s.probs[:0])
+	if 1-probs[0] < m.Threshold {
+		return found{}, false
+	}
+	// The category: the likeliest among those the message has a cue of,
+	// if the model gives it a fair share of the block probability.
+	cat, best := "", float32(0)
+	for c := 1; c < len(probs); c++ {
+		name := m.Classes[c]
+		if probs[c] > best && s.anyHit(e.modelCues[name], nil) {
+			cat, best = name, probs[c]
+		}
+	}
+	if cat == "" || best < minCueShare*(1-probs[0]) || p.modelRules[cat] == nil {
+		return found{}, false
+	}
+	lo, hi := s.bestSentence(m)
+	if hi <= lo {
+		return found{}, false
+	}
+	return found{r: p.modelRules[cat], lo: lo, hi: hi}, true
+}
+
+// bestSentence returns the folded range of the sentence with the highest
+// block score, trimmed of spaces; the whole text when it is one sentence.
+func (s *scratch) bestSentence(m *model.Model) (lo, hi int32) {
+	runes := s.folder.Runes
+	n := int32(len(runes))
+	best := float32(-1)
+	for a := int32(0); a < n; {
+		b := a
+		for b < n && s.sent[b] == s.sent[a] {
+			b++
+		}
+		x, y := a, b
+		for x < y && unicode.IsSpace(runes[x]) {
+			x++
+		}
+		for y > x && unicode.IsSpace(runes[y-1]) {
+			y--
+		}
+		if x < y {
+			if a == 0 && b == n {
+				return x, y
+			}
+			probs := m.Score(&s.model, runes[x:y], s.approved, s.bestProbs[:0])
+			if p := 1 - probs[0]; p > best {
+				best, lo, hi = p, x, y
+			}
+		}
+		a = b
+	}
+	return lo, hi
 }

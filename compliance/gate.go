@@ -135,7 +135,7 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 	// At most one violation per match, context rule and disclosure: out
 	// is allocated once, at the first violation, with room for them all.
 	var out []Violation
-	capHint := len(s.found) + len(p.contextRules) + len(p.disclosures)
+	capHint := len(s.found) + 1 + len(p.contextRules) + len(p.disclosures)
 	blockedCats := 0 // bit set of categories blocked by content rules, for review conflicts
 	for _, f := range s.found {
 		if f.r.severity == SeverityBlock {
@@ -160,6 +160,18 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 			Rule: r.id, Category: cat, Severity: sev, Start: start, End: end,
 			Excerpt: s.excerpt(req.Text, start, end), Explanation: expl, Citation: r.citation,
 		})
+	}
+
+	// The learned screen reads what the phrase lists missed: it runs only
+	// when no rule blocked, so a rule's precise span and citation win.
+	if e.model != nil && !hasBlock(out) {
+		if f, ok := s.modelFinding(e, p); ok {
+			start, end := s.span(f.lo, f.hi)
+			out = appendViolation(out, capHint, Violation{
+				Rule: f.r.id, Category: f.r.category, Severity: SeverityBlock, Start: start, End: end,
+				Excerpt: s.excerpt(req.Text, start, end), Explanation: f.r.explain, Citation: f.r.citation,
+			})
+		}
 	}
 
 	// Context rules: what the case forbids whatever the wording.
@@ -219,6 +231,15 @@ func (g *Gate) check(req Request, p *pack, withSafe bool) (Verdict, error) {
 		v.SafeText = g.safeText(req, p, out, s.cuts, s.byteOff)
 	}
 	return v, nil
+}
+
+func hasBlock(vs []Violation) bool {
+	for _, v := range vs {
+		if v.Severity == SeverityBlock {
+			return true
+		}
+	}
+	return false
 }
 
 // appendViolation appends v to out, allocating room for capHint

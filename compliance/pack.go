@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-dev/parley/compliance/match"
+	"github.com/parley-dev/parley/compliance/model"
 	"github.com/parley-dev/parley/compliance/normalize"
 )
 
@@ -44,6 +45,10 @@ const (
 type commonFile struct {
 	Version  string                 `yaml:"version"`
 	Lexicons map[string]lexiconSpec `yaml:"lexicons"`
+	// ModelCues lists, per block category, the lexicons (or phrases) of
+	// which a message must contain one before the learned screen may
+	// block it for that category.
+	ModelCues map[string][]string `yaml:"model_cues"`
 }
 
 type lexiconSpec struct {
@@ -243,11 +248,15 @@ type disclosure struct {
 type pack struct {
 	jurisdiction, name, version string
 	rules                       []*rule
-	contextRules                []*contextRule
-	disclosures                 []*disclosure
-	safeTemplates               map[string]string
-	optOutSuffix                map[string]string
-	aiLabel                     map[string]string
+	// modelRules stand for the learned screen's findings, one per
+	// category, with the citation of the pack's first block rule of that
+	// category.
+	modelRules    map[string]*rule
+	contextRules  []*contextRule
+	disclosures   []*disclosure
+	safeTemplates map[string]string
+	optOutSuffix  map[string]string
+	aiLabel       map[string]string
 }
 
 // engine is everything compiled from the packs; immutable once built.
@@ -263,13 +272,19 @@ type engine struct {
 	ready    chan struct{} // closed when both automata run as DFAs
 	startDFA func()        // starts building the DFAs
 	packs    map[string]*pack
-	negation []int32 // negation + rights: neutralise within a proposition
-	frames   int32   // questions and reported speech: neutralise to the clause end
-	negVoid  int32
-	brk      int32
-	brkVoid  int32
-	listBrk  int32 // conditions that keep a negation from reaching across a comma
-	polite   int32 // politeness conditionals: an unless phrase among them reaches its own clause only
+	model    *model.Model // the learned second stage; nil in tests of the rules alone
+	// modelCues: the model blocks for a category only a message with a
+	// hit of one of that category's cues (for exposure a third party, for
+	// violence harm or menace, ...), so that it cannot block "We hope you
+	// and your family have a lovely holiday" on its style alone.
+	modelCues map[string][]int32
+	negation  []int32 // negation + rights: neutralise within a proposition
+	frames    int32   // questions and reported speech: neutralise to the clause end
+	negVoid   int32
+	brk       int32
+	brkVoid   int32
+	listBrk   int32 // conditions that keep a negation from reaching across a comma
+	polite    int32 // politeness conditionals: an unless phrase among them reaches its own clause only
 	// A negation just after "if"/"unless" negates the condition, not the
 	// consequence: see scratch.inCondition.
 	condOpen, condSpeaker, condKeep int32
@@ -294,7 +309,19 @@ type termKey struct {
 
 // loadEngine parses and compiles the embedded packs.
 func loadEngine() (*engine, error) {
-	return compileFS(packFS)
+	e, err := compileFS(packFS)
+	if err != nil {
+		return nil, err
+	}
+	if e.model, err = model.Default(); err != nil {
+		return nil, fmt.Errorf("compliance: %w", err)
+	}
+	for _, c := range e.model.Classes[1:] {
+		if !slices.Contains(blockCategories, c) {
+			return nil, fmt.Errorf("compliance: the screen model has an unknown class %q", c)
+		}
+	}
+	return e, nil
 }
 
 func compileFS(fsys fs.FS) (*engine, error) {
@@ -370,6 +397,20 @@ func compileFS(fsys fs.FS) (*engine, error) {
 	e.condOpen = e.lexIndex[lexCondOpen]
 	e.condSpeaker = e.lexIndex[lexCondSpeaker]
 	e.condKeep = e.lexIndex[lexCondKeep]
+	e.modelCues = map[string][]int32{}
+	for _, cat := range blockCategories {
+		if len(common.ModelCues[cat]) == 0 {
+			return nil, fmt.Errorf("%s: common.yaml: model_cues has none for %s", op, cat)
+		}
+		if e.modelCues[cat], err = c.refs("model_cues/"+cat, common.ModelCues[cat]); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	for cat := range common.ModelCues {
+		if !slices.Contains(blockCategories, cat) {
+			return nil, fmt.Errorf("%s: common.yaml: model_cues: unknown category %q", op, cat)
+		}
+	}
 
 	for _, pf := range packs {
 		p, err := c.pack(pf)
@@ -622,6 +663,13 @@ func (c *compiler) refs(where string, items []string) ([]int32, error) {
 	return ids, nil
 }
 
+// blockCategories are the content categories of shared/eval/LABELS.md, the
+// classes of the learned screen.
+var blockCategories = []string{
+	CategoryThreatViolence, CategoryThreatArrest, CategoryThreatExposure, CategoryThreatFalseLegal,
+	CategoryInsultProfanity, CategoryImpersonation, CategoryDeception, CategoryHarassment,
+}
+
 var knownCategories = []string{
 	CategoryThreatViolence, CategoryThreatArrest, CategoryThreatExposure, CategoryThreatFalseLegal,
 	CategoryInsultProfanity, CategoryImpersonation, CategoryDeception, CategoryHarassment,
@@ -674,6 +722,18 @@ func (c *compiler) pack(pf packFile) (*pack, error) {
 		}
 		r.jurisdiction = pf.Jurisdiction
 		p.rules = append(p.rules, r)
+	}
+	p.modelRules = map[string]*rule{}
+	for _, r := range p.rules {
+		if r.severity != SeverityBlock || p.modelRules[r.category] != nil {
+			continue
+		}
+		p.modelRules[r.category] = &rule{
+			id: strings.ToLower(pf.Jurisdiction) + ".model." + r.category, category: r.category,
+			severity: SeverityBlock, citation: r.citation, jurisdiction: pf.Jurisdiction,
+			explain: "The learned screen (trained on labelled collection messages) reads this as " +
+				strings.ReplaceAll(r.category, "_", " ") + ", though no listed phrase matched; reword it.",
+		}
 	}
 	for _, cs := range pf.ContextRules {
 		if err := checkID(cs.ID, cs.Category); err != nil {
