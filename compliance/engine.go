@@ -390,8 +390,14 @@ func (s *scratch) boundary(text string, i int) int {
 		return 2
 	case '.', '!', '?', ';':
 		kind = 2
-	case ',', ':', '(', ')', '[', ']', '"', '【', '】', '「', '」', '《', '》':
+	case ',', ':', '(', ')', '[', ']', '【', '】', '《', '》':
 		kind = 1
+	case '"', '「', '」', '『', '』':
+		// Quotation marks do not end a clause: what is quoted belongs to
+		// the clause that reports it ("您说的“警察来过”…", "the 'final
+		// notice' you mentioned"), so a reporting frame or a negation
+		// before the quote reaches into it.
+		return 0
 	case '-':
 		if i > 0 && i+1 < len(runes) && runes[i-1] == ' ' && runes[i+1] == ' ' {
 			return 1
