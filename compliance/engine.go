@@ -800,6 +800,17 @@ const minCueShare = 0.25
 // reads most like a violation, so that safe_text can drop it.
 func (s *scratch) modelFinding(e *engine, p *pack) (found, bool) {
 	m := e.model
+	// Without a cue of any category the model cannot block: skip it
+	// (most courteous messages).
+	var cued [16]bool
+	anyCue := false
+	for c := 1; c < len(m.Classes); c++ {
+		cued[c] = s.anyHit(e.modelCues[m.Classes[c]], nil)
+		anyCue = anyCue || cued[c]
+	}
+	if !anyCue {
+		return found{}, false
+	}
 	probs := m.Score(&s.model, s.folder.Runes, s.approved, s.probs[:0])
 	if 1-probs[0] < m.Threshold {
 		return found{}, false
@@ -808,9 +819,8 @@ func (s *scratch) modelFinding(e *engine, p *pack) (found, bool) {
 	// if the model gives it a fair share of the block probability.
 	cat, best := "", float32(0)
 	for c := 1; c < len(probs); c++ {
-		name := m.Classes[c]
-		if probs[c] > best && s.anyHit(e.modelCues[name], nil) {
-			cat, best = name, probs[c]
+		if cued[c] && probs[c] > best {
+			cat, best = m.Classes[c], probs[c]
 		}
 	}
 	if cat == "" || best < minCueShare*(1-probs[0]) || p.modelRules[cat] == nil {
