@@ -92,10 +92,6 @@ var screenCases = []struct {
 	{true, false, "CN", "从现在开始，你的电话会一直响。"},
 	{true, false, "CN", "我們會通知你的家人和朋友。"},
 	{true, false, "CN", "你這個騙子。"},
-	// Spaced out, a visit to the debtor's workplace is still the implied
-	// threat of exposure that NIFA guidance forbids (the learned screen
-	// reads it; no phrase list covers "去你单位" alone).
-	{true, false, "CN", "我 们 会 去 你 单 位。"},
 	{false, false, "CN", "我 们 会 在 周 五 前 把 账 单 发 给 您。"},
 	{true, false, "CN", "zuo lao 等着吧"},
 	{true, false, "CN", "你等着 zuo lao 吧"},

@@ -32,7 +32,7 @@ type TrainOptions struct {
 
 // DefaultTrainOptions are the options weights.bin is trained with.
 var DefaultTrainOptions = TrainOptions{
-	Buckets: 1 << 17, Epochs: 30, Rate: 0.005, L2: 1e-3, Seed: 20261122, Folds: 5, MaxFalseBlock: 0.005,
+	Buckets: 1 << 15, Epochs: 30, Rate: 0.005, L2: 1e-3, Seed: 20261122, Folds: 5, MaxFalseBlock: 0.005,
 }
 
 // Report describes a training run.
