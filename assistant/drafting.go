@@ -24,11 +24,16 @@ type DraftInput struct {
 // Goals a draft may serve.
 var Goals = []string{"reply", "reminder", "plan_offer", "follow_up", "promise_confirmation", "settlement_thanks"}
 
+// GoalHandoff asks the builtin drafter for a short acknowledgement that a person
+// takes over. It is set by the chat widget only, never accepted from clients.
+const GoalHandoff = "handoff"
+
 // draftContext is everything gathered before writing.
 type draftContext struct {
 	c           *Case
 	analysis    *Analysis
 	message     string
+	messageID   string // the stored event of the message being answered
 	history     []ScoredEvent
 	events      []*Event
 	suggestions []Suggestion
@@ -154,6 +159,7 @@ func (s *Service) gather(ctx context.Context, in *DraftInput) (*draftContext, er
 	}
 	dc.suggestions = NextSteps(c, dc.analysis, dc.events, s.now())
 	dc.language = replyLanguage(c, dc.analysis)
+	dc.messageID = current
 	return dc, nil
 }
 
@@ -228,6 +234,12 @@ func (s *Service) write(ctx context.Context, req DraftRequest, sink *streamSink)
 			sink.shown = 0
 		}
 	}
+	return s.writeBuiltin(ctx, req, sink, trace)
+}
+
+// writeBuiltin drafts with the builtin drafter and screens; a refused text is
+// replaced by the gate's safe text when it has one that passes, else refused.
+func (s *Service) writeBuiltin(ctx context.Context, req DraftRequest, sink *streamSink, trace []string) (DraftResult, compliance.Verdict, []string, error) {
 	res, err := s.Fallback.Draft(ctx, req)
 	if err != nil {
 		return DraftResult{}, compliance.Verdict{}, trace, Internal("assistant.Draft", err)

@@ -16,6 +16,7 @@ const (
 	ETOOLARGE     = "payload_too_large"
 	EUNAVAILABLE  = "unavailable"
 	EBLOCKED      = "blocked_by_compliance"
+	ERATELIMITED  = "rate_limited"
 )
 
 // Error is an application error with a stable code and a message safe to show users.

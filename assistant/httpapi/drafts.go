@@ -44,41 +44,53 @@ func (s *Server) createDraft(c *gin.Context) {
 // grows, "reset" tells the client to discard what it has (a fallback draft follows),
 // and a final "draft" event carries the stored draft; "error" ends a failed stream.
 func (s *Server) streamDraft(c *gin.Context, req assistant.DraftInput) {
-	w := c.Writer
-	started := false
-	start := func() {
-		if !started {
-			w.Header().Set("Content-Type", "text/event-stream")
-			w.Header().Set("Cache-Control", "no-cache")
-			w.Header().Set("X-Accel-Buffering", "no")
-			w.WriteHeader(http.StatusOK)
-			started = true
-		}
-	}
-	send := func(event string, v any) error {
-		start()
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
-			return err
-		}
-		w.Flush()
-		return nil
-	}
+	ev := newEventStream(c)
 	d, err := s.svc.DraftStream(c.Request.Context(), req,
-		func(delta string) error { return send("delta", gin.H{"text": delta}) },
-		func() error { return send("reset", gin.H{}) })
+		func(delta string) error { return ev.send("delta", gin.H{"text": delta}) },
+		func() error { return ev.send("reset", gin.H{}) })
+	ev.finish(s, "draft", d, err)
+}
+
+// eventStream writes server-sent events; the 200 response starts with the first.
+type eventStream struct {
+	c       *gin.Context
+	started bool
+}
+
+func newEventStream(c *gin.Context) *eventStream { return &eventStream{c: c} }
+
+func (e *eventStream) send(event string, v any) error {
+	w := e.c.Writer
+	if !e.started {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Accel-Buffering", "no")
+		w.WriteHeader(http.StatusOK)
+		e.started = true
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
-		if !started {
-			s.writeError(c, err)
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
+		return err
+	}
+	w.Flush()
+	return nil
+}
+
+// finish ends the stream with the final event carrying v, or with err: the usual
+// JSON error when nothing was streamed yet, else an "error" event.
+func (e *eventStream) finish(s *Server, final string, v any, err error) {
+	if err != nil {
+		if !e.started {
+			s.writeError(e.c, err)
 			return
 		}
-		_ = send("error", ErrorBody{Error: ErrorDetail{Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)}})
+		_ = e.send("error", ErrorBody{Error: ErrorDetail{Code: assistant.ErrorCode(err), Message: assistant.ErrorMessage(err)}})
 		return
 	}
-	_ = send("draft", d)
+	_ = e.send(final, v)
 }
 
 type approveInput struct {

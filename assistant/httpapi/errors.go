@@ -19,6 +19,7 @@ var statusByCode = map[string]int{
 	assistant.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	assistant.EBLOCKED:      http.StatusUnprocessableEntity,
 	assistant.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	assistant.ERATELIMITED:  http.StatusTooManyRequests,
 	assistant.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -83,6 +83,8 @@ const (
 	RoleAgent Role = "agent"
 	RoleQA    Role = "qa"
 	RoleAdmin Role = "admin"
+	// RoleWidget is a debtor holding a widget token; no API key has it.
+	RoleWidget Role = "widget"
 )
 
 // APIKey pairs a secret with its role.
@@ -93,8 +95,17 @@ type APIKey struct {
 
 // authorize checks the bearer key against the configured keys and the route's roles.
 // With no keys configured the server runs open, for local development only.
+// A widget route takes only a widget token, and a widget token opens nothing else,
+// open mode included.
 func (s *Server) authorize(roles []Role) gin.HandlerFunc {
+	if slices.Equal(roles, widgetOnly) {
+		return s.authorizeWidget
+	}
 	return func(c *gin.Context) {
+		if key, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok && roles != nil && strings.HasPrefix(key, widgetTokenPrefix) {
+			s.writeError(c, assistant.Errorf(assistant.EUNAUTHORIZED, "a widget token opens only POST /v1/widget/messages"))
+			return
+		}
 		if len(s.keys) == 0 || roles == nil {
 			c.Next()
 			return

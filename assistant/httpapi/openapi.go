@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -134,7 +135,22 @@ var extraSchemas = obj{
 		"spans":      obj{"type": "array", "items": object(obj{"turn": obj{"type": "integer"}, "start": obj{"type": "integer"}, "end": obj{"type": "integer"}, "excerpt": str()})},
 		"created_at": str(), "decision": str("", "confirmed", "dismissed"), "note": str(), "resolved_at": obj{"type": "string", "nullable": true},
 	}, "id", "transcript_id", "status", "reasons", "spans"),
-	"FlagList":       list("Flag"),
+	"FlagList": list("Flag"),
+
+	"WidgetLinkRequest": object(obj{"ttl": obj{"type": "string", "description": "Go duration or whole days: 5m..7d, default 24h", "example": "24h"}}),
+	"WidgetLink": object(obj{"token": str(), "url": obj{"type": "string", "description": "the widget page with the token in the fragment (#t=...)"},
+		"expires_at": str(), "case_id": str()}, "token", "url", "expires_at"),
+	"WidgetMessageRequest": object(obj{"text": str()}, "text"),
+	"WidgetOption": object(obj{
+		"action": str("pay_now", "plan", "pay_by", "reminder", "callback", "talk_to_person"), "label": str(), "message": str(),
+		"when": str(), "amount": ref("Money"),
+		"plan": object(obj{"status": str(), "installments": obj{"type": "array", "items": object(obj{"due": str(), "amount": ref("Money")})}}),
+	}, "action", "label", "message"),
+	"WidgetReply": object(obj{
+		"text": str(), "handoff": obj{"type": "boolean"}, "handoff_reasons": obj{"type": "array", "items": str()},
+		"analysis": ref("Analysis"), "options": obj{"type": "array", "items": ref("WidgetOption")},
+		"language": str("zh", "en"), "message_id": str(), "reply_id": str(),
+	}, "text", "handoff", "analysis", "options"),
 	"ResolveRequest": object(obj{"decision": str("confirmed", "dismissed"), "note": str()}, "decision"),
 }
 
@@ -165,7 +181,10 @@ func (s *Server) openAPIDocument() obj {
 		if rt.Request != "" {
 			op["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref(rt.Request)}}}
 		}
-		if rt.Roles != nil {
+		switch {
+		case slices.Equal(rt.Roles, widgetOnly):
+			op["security"] = []obj{{"widgetToken": []string{}}}
+		case rt.Roles != nil:
 			op["security"] = []obj{{"bearer": []string{}}}
 		}
 		item[strings.ToLower(rt.Method)] = op
@@ -179,11 +198,14 @@ func (s *Server) openAPIDocument() obj {
 	}
 	return obj{
 		"openapi": "3.0.3",
-		"info":    obj{"title": "Parley API", "version": "1", "description": "Compliant debt-collection assistant: analysis, history, drafting, screening, QA."},
+		"info":    obj{"title": "Parley API", "version": "1", "description": "Compliant debt-collection assistant: analysis, history, drafting, screening, QA, debtor chat widget."},
 		"paths":   paths,
 		"components": obj{
-			"schemas":         all,
-			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}},
+			"schemas": all,
+			"securitySchemes": obj{
+				"bearer":      obj{"type": "http", "scheme": "bearer", "description": "an API key (PARLEY_API_KEYS)"},
+				"widgetToken": obj{"type": "http", "scheme": "bearer", "description": "a widget token from POST /v1/cases/{id}/widget-links; it opens this route only"},
+			},
 		},
 	}
 }
@@ -194,7 +216,7 @@ func responses(rt route) obj {
 		ok["content"] = obj{"application/json": obj{"schema": ref(rt.Response)}}
 	}
 	status := "200"
-	if rt.Method == http.MethodPost && (strings.HasSuffix(rt.Path, "/events") || strings.HasSuffix(rt.Path, "/drafts") || rt.Path == "/v1/cases" || rt.Path == "/v1/transcripts") {
+	if rt.Method == http.MethodPost && (strings.HasSuffix(rt.Path, "/events") || strings.HasSuffix(rt.Path, "/drafts") || strings.HasSuffix(rt.Path, "/widget-links") || rt.Path == "/v1/cases" || rt.Path == "/v1/transcripts") {
 		status = "201"
 	}
 	errResp := obj{"description": "Error", "content": obj{"application/json": obj{"schema": ref("Error")}}}

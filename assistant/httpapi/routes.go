@@ -26,6 +26,8 @@ var (
 	// Agents and QA submit transcripts; only QA (and admin) work the flag queue.
 	reviewers = []Role{RoleAgent, RoleQA}
 	qa        = []Role{RoleQA}
+	// widgetOnly routes take a widget token as the bearer, never an API key.
+	widgetOnly = []Role{RoleWidget}
 )
 
 // apiRoutes is the whole API in one place.
@@ -57,5 +59,10 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/v1/transcripts/:id", qa, "A reviewed transcript with its findings, score and flag", "", "TranscriptReview", nil, s.getTranscript},
 		{http.MethodGet, "/v1/qa/flags", qa, "Flagged transcripts with the spans to highlight, oldest first (status open by default)", "", "FlagList", []string{"status", "cursor", "limit"}, s.listFlags},
 		{http.MethodPost, "/v1/qa/flags/:id/resolve", qa, "Confirm or dismiss an open flag (409 when already resolved)", "ResolveRequest", "Flag", nil, s.resolveFlag},
+
+		{http.MethodPost, "/v1/cases/:id/widget-links", agents, "Issue a signed, expiring chat-widget link for one case (ttl 5m..7d, default 24h)", "WidgetLinkRequest", "WidgetLink", nil, s.createWidgetLink},
+		{http.MethodPost, "/v1/widget/messages", widgetOnly, "A debtor's chat message on the widget token's case: a screened reply, handoff, options (SSE with Accept: text/event-stream; 429 over 20 a minute)", "WidgetMessageRequest", "WidgetReply", nil, s.widgetMessage},
+		{http.MethodGet, "/widget/", public, "The chat widget demo page (token in the URL fragment: #t=...)", "", "", nil, s.widgetAsset("index.html", "text/html; charset=utf-8")},
+		{http.MethodGet, "/widget/widget.js", public, "The embeddable chat widget script", "", "", nil, s.widgetAsset("widget.js", "text/javascript; charset=utf-8")},
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +28,14 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Engine names the analysis and drafting engine in use ("builtin", "openai").
 	Engine string
+	// WidgetKey signs chat-widget tokens (at least WidgetKeyMinBytes); empty: a
+	// random key, so tokens do not survive a restart.
+	WidgetKey []byte
+	// PublicURL is the service's external base URL for widget links
+	// ("https://parley.example.com"); empty: links are relative ("/widget/#t=...").
+	PublicURL string
+	// Now is the clock for widget tokens and rate limits (tests); nil: time.Now.
+	Now func() time.Time
 }
 
 // Server is the HTTP API.
@@ -38,6 +48,18 @@ type Server struct {
 	router  *gin.Engine
 	metrics serverMetrics
 	routes  []route
+
+	widget    *widgetTokens
+	limiter   *rateLimiter
+	publicURL string
+	clock     func() time.Time
+}
+
+func (s *Server) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
 }
 
 type serverMetrics struct {
@@ -69,6 +91,14 @@ func NewServer(d Deps) *Server {
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
+	key := d.WidgetKey
+	if len(key) == 0 {
+		key = NewWidgetKey()
+	}
+	s.widget = &widgetTokens{key: key}
+	s.limiter = newRateLimiter(widgetMessagesPerMinute, time.Minute)
+	s.publicURL = strings.TrimRight(d.PublicURL, "/")
+	s.clock = d.Now
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true

@@ -32,6 +32,10 @@ type parts struct {
 	EmailOptOut     []string            `yaml:"email_optout"`
 	Signoff         []string            `yaml:"signoff"`
 	MissedPayment   string              `yaml:"missed_payment"`
+	// Handoff holds the short acknowledgements of the chat widget when a person
+	// takes over, by suggestion action (plus complaint and abusive): no restated
+	// reason, no offer, nothing more to do for the debtor.
+	Handoff map[string][]string `yaml:"handoff"`
 }
 
 // Drafter is the builtin drafter.
@@ -49,7 +53,7 @@ func NewDrafter() (*Drafter, error) {
 	}
 	for _, l := range []string{"en", "zh"} {
 		p, ok := langs[l]
-		if !ok || len(p.Greeting) == 0 || len(p.Solution["default"]) == 0 || len(p.Restate["default"]) == 0 {
+		if !ok || len(p.Greeting) == 0 || len(p.Solution["default"]) == 0 || len(p.Restate["default"]) == 0 || len(p.Handoff["default"]) == 0 {
 			return nil, fmt.Errorf("playbook: replies.yaml lacks a complete %q section", l)
 		}
 	}
@@ -102,6 +106,18 @@ func (d *Drafter) Draft(_ context.Context, req assistant.DraftRequest) (assistan
 		joiner = ""
 	}
 	out = append(out, strings.TrimSpace(greeting+joiner+fill(identity)))
+	if req.Goal == assistant.GoalHandoff {
+		// A person takes over: acknowledge that and nothing else.
+		out = append(out, fill(pick(d.handoff(p, step, req.Analysis))))
+		if c.Jurisdiction == "US" && step.Action != assistant.ActionSuppressContact && req.Channel == "sms" {
+			out = append(out, pick(p.OptOut))
+		}
+		sep := " "
+		if lang == "zh" {
+			sep = ""
+		}
+		return assistant.DraftResult{Text: strings.Join(nonEmpty(out), sep), Engine: "builtin", Citations: citations(req.History)}, nil
+	}
 	if step.Action != assistant.ActionDiscloseNothing {
 		out = append(out, pick(d.restate(p, req.Analysis)))
 	}
@@ -159,6 +175,23 @@ func solutionKey(action string) string {
 		return "callback"
 	}
 	return action
+}
+
+// handoff picks the acknowledgement for the step a person takes over.
+func (d *Drafter) handoff(p parts, step assistant.Suggestion, a *assistant.Analysis) []string {
+	key := step.Action
+	if key == assistant.ActionRouteToPerson {
+		switch {
+		case a.HasIntent(assistant.IntentComplaint):
+			key = assistant.IntentComplaint
+		case a.HasIntent(assistant.IntentAbusive):
+			key = assistant.IntentAbusive
+		}
+	}
+	if xs := p.Handoff[key]; len(xs) > 0 {
+		return xs
+	}
+	return p.Handoff["default"]
 }
 
 func (d *Drafter) restate(p parts, a *assistant.Analysis) []string {

@@ -161,3 +161,58 @@ func TestReplyShape(t *testing.T) {
 		t.Errorf("only %d distinct wordings over 6 variants", len(seen))
 	}
 }
+
+// TestHandoffReplies: the widget's acknowledgements when a person takes over pass
+// the screen in every combination, stay short, and say nothing about paying.
+func TestHandoffReplies(t *testing.T) {
+	d, err := playbook.NewDrafter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := compliance.NewGate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := []string{assistant.ActionRouteToPerson, assistant.ActionPauseAndVerify, assistant.ActionSuppressContact,
+		assistant.ActionContactAttorney, assistant.ActionDiscloseNothing, "unknown_action"}
+	intents := []string{"", assistant.IntentComplaint, assistant.IntentAbusive, assistant.IntentHardship}
+	payTalk := map[string][]string{"en": {"plan", "pay ", "balance", "instalment"}, "zh": {"分期", "还款方案", "首期", "欠款明细"}}
+	checked := 0
+	for _, jur := range []string{"US", "CN"} {
+		c := demoCase(jur, "individual", assistant.Flags{})
+		for _, action := range actions {
+			for _, intent := range intents {
+				a := analysisWith(assistant.SegmentResistant)
+				if intent != "" {
+					a = analysisWith(assistant.SegmentResistant, intent)
+				}
+				for _, lang := range []string{"en", "zh"} {
+					for _, ch := range []string{"chat", "sms"} {
+						for v := 0; v < 2; v++ {
+							res, err := d.Draft(context.Background(), assistant.DraftRequest{Case: c, Analysis: a, Goal: assistant.GoalHandoff,
+								Suggestions: []assistant.Suggestion{{Action: action, Handoff: true}}, Channel: ch, Language: lang, Variant: v, FirstContact: v == 0})
+							if err != nil {
+								t.Fatal(err)
+							}
+							name := fmt.Sprintf("%s/%s/%s/%s/%s/%d", jur, action, intent, lang, ch, v)
+							if strings.Contains(res.Text, "{") || len([]rune(res.Text)) > assistant.MaxDraftRunes("chat") {
+								t.Errorf("%s: unfilled or too long: %q", name, res.Text)
+							}
+							for _, w := range payTalk[lang] {
+								if strings.Contains(strings.ToLower(res.Text), w) {
+									t.Errorf("%s: a handoff talks about %q: %q", name, w, res.Text)
+								}
+							}
+							verdict, err := gate.Check(compliance.Request{Text: res.Text, Jurisdiction: jur, Channel: ch, Context: compliance.Context{FirstContact: v == 0}})
+							if err != nil || !verdict.Allowed {
+								t.Errorf("%s: handoff reply refused: %+v %v\n%s", name, verdict.Violations, err, res.Text)
+							}
+							checked++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("screened %d handoff replies", checked)
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ type config struct {
 	Env         string
 	LogLevel    slog.Level
 	NoMigrate   bool
+	// WidgetKey signs chat-widget tokens; empty: a random key per start.
+	WidgetKey []byte
+	// PublicURL is the external base URL used in widget links; empty: relative links.
+	PublicURL string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -69,6 +74,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("PARLEY_LOG_LEVEL=%q: want debug, info, warn or error", v)
 		}
 	}
+	if v := getenv("PARLEY_WIDGET_KEY"); v != "" {
+		if len(v) < httpapi.WidgetKeyMinBytes {
+			return cfg, fmt.Errorf("PARLEY_WIDGET_KEY is shorter than %d characters (e.g. openssl rand -base64 48)", httpapi.WidgetKeyMinBytes)
+		}
+		cfg.WidgetKey = []byte(v)
+	}
+	if v := strings.TrimRight(getenv("PARLEY_PUBLIC_URL"), "/"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return cfg, fmt.Errorf("PARLEY_PUBLIC_URL=%q: want an absolute http(s) URL such as https://parley.example.com", v)
+		}
+		cfg.PublicURL = v
+	}
 	keys, err := parseAPIKeys(getenv("PARLEY_API_KEYS"))
 	if err != nil {
 		return cfg, err
@@ -80,6 +98,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		if cfg.DatabaseURL == "" {
 			return cfg, fmt.Errorf("PARLEY_ENV=production requires PARLEY_DATABASE_URL (the in-memory store loses everything on exit)")
+		}
+		if len(cfg.WidgetKey) == 0 {
+			return cfg, fmt.Errorf("PARLEY_ENV=production requires PARLEY_WIDGET_KEY (a random key would void every widget link at each restart and differ between replicas)")
 		}
 	}
 	return cfg, nil
@@ -111,6 +132,6 @@ func parseAPIKeys(v string) ([]httpapi.APIKey, error) {
 
 // String hides secrets, so a config in a log line or an error leaks nothing.
 func (c config) String() string {
-	return fmt.Sprintf("addr=%s env=%s database=%t llm=%q model=%q llm_key=%t embed_model=%q api_keys=%d",
-		c.Addr, c.Env, c.DatabaseURL != "", c.LLMBaseURL, c.LLMModel, c.LLMAPIKey != "", c.EmbedModel, len(c.APIKeys))
+	return fmt.Sprintf("addr=%s env=%s database=%t llm=%q model=%q llm_key=%t embed_model=%q api_keys=%d widget_key=%t public_url=%q",
+		c.Addr, c.Env, c.DatabaseURL != "", c.LLMBaseURL, c.LLMModel, c.LLMAPIKey != "", c.EmbedModel, len(c.APIKeys), len(c.WidgetKey) > 0, c.PublicURL)
 }

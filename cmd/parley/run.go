@@ -61,7 +61,12 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	if len(cfg.APIKeys) == 0 {
 		logger.Warn("NO API KEYS CONFIGURED: the API is open to anyone who can reach it; set PARLEY_API_KEYS before exposing it")
 	}
-	srv := httpapi.NewServer(httpapi.Deps{Service: a.svc, Logger: logger, Keys: cfg.APIKeys, Engine: a.engine})
+	widgetKey := cfg.WidgetKey
+	if len(widgetKey) == 0 {
+		widgetKey = httpapi.NewWidgetKey()
+		logger.Warn("PARLEY_WIDGET_KEY not set: widget links are signed with a random key and stop working at the next restart")
+	}
+	srv := httpapi.NewServer(httpapi.Deps{Service: a.svc, Logger: logger, Keys: cfg.APIKeys, Engine: a.engine, WidgetKey: widgetKey, PublicURL: cfg.PublicURL})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -144,6 +144,10 @@ func TestConfig(t *testing.T) {
 		{"short key", map[string]string{"PARLEY_API_KEYS": "agent:short"}, "shorter"},
 		{"bad timeout", map[string]string{"PARLEY_LLM_TIMEOUT": "soon"}, "PARLEY_LLM_TIMEOUT"},
 		{"bad log level", map[string]string{"PARLEY_LOG_LEVEL": "loud"}, "PARLEY_LOG_LEVEL"},
+		{"production without widget key", map[string]string{"PARLEY_ENV": "production", "PARLEY_DATABASE_URL": "postgres://x", "PARLEY_API_KEYS": "admin:0123456789abcdef"}, "PARLEY_WIDGET_KEY"},
+		{"short widget key", map[string]string{"PARLEY_WIDGET_KEY": "too-short"}, "PARLEY_WIDGET_KEY"},
+		{"relative public URL", map[string]string{"PARLEY_PUBLIC_URL": "parley.example.com"}, "PARLEY_PUBLIC_URL"},
+		{"public URL with a query", map[string]string{"PARLEY_PUBLIC_URL": "https://parley.example.com/?x=1"}, "PARLEY_PUBLIC_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,8 +163,8 @@ func TestConfig(t *testing.T) {
 			}
 		})
 	}
-	cfg, _ := loadConfig(env(map[string]string{"PARLEY_LLM_API_KEY": "sk-secret-value", "PARLEY_API_KEYS": "agent:agent-key-0123456789"}))
-	if s := cfg.String(); strings.Contains(s, "sk-secret-value") || strings.Contains(s, "agent-key-0123456789") {
+	cfg, _ := loadConfig(env(map[string]string{"PARLEY_LLM_API_KEY": "sk-secret-value", "PARLEY_API_KEYS": "agent:agent-key-0123456789", "PARLEY_WIDGET_KEY": "widget-secret-0123456789abcdef0123456789"}))
+	if s := cfg.String(); strings.Contains(s, "sk-secret-value") || strings.Contains(s, "agent-key-0123456789") || strings.Contains(s, "widget-secret") {
 		t.Fatalf("config string leaks a secret: %s", s)
 	}
 }
@@ -169,5 +173,49 @@ func TestRunUnknownCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"parley", "frobnicate"}, env(nil), &out, &errOut); err == nil {
 		t.Fatal("want an error for an unknown command")
+	}
+}
+
+// TestRunWidget: the real program issues a widget link for a demo case and answers
+// through it; without PARLEY_WIDGET_KEY it warns once, and the logs hold neither the
+// token nor the debtor's words.
+func TestRunWidget(t *testing.T) {
+	base, logs := startRun(t, map[string]string{"PARLEY_API_KEYS": "agent:agent-key-0123456789", "PARLEY_PUBLIC_URL": "https://parley.example.com/"})
+	do := func(method, path, bearer, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+bearer)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	_, page := do("GET", "/v1/cases?limit=1", "agent-key-0123456789", "")
+	id := page["items"].([]any)[0].(map[string]any)["id"].(string)
+	code, link := do("POST", "/v1/cases/"+id+"/widget-links", "agent-key-0123456789", `{"ttl": "1h"}`)
+	token, _ := link["token"].(string)
+	if code != 201 || token == "" || link["url"] != "https://parley.example.com/widget/#t="+token {
+		t.Fatalf("widget link: %d %v", code, link)
+	}
+	secret := "Pangolin-314 here, can I pay in 3 parts?"
+	code, reply := do("POST", "/v1/widget/messages", token, `{"text": "`+secret+`"}`)
+	if code != 200 || reply["text"] == "" {
+		t.Fatalf("widget message: %d %v", code, reply)
+	}
+	if code, _ := do("GET", "/v1/cases/"+id, token, ""); code != 401 {
+		t.Fatalf("widget token on a case route: %d", code)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "PARLEY_WIDGET_KEY not set"); n != 1 {
+		t.Fatalf("random-key warning logged %d times:\n%s", n, out)
+	}
+	for _, leak := range []string{token, "Pangolin", reply["text"].(string)} {
+		if strings.Contains(out, leak) {
+			t.Fatalf("logs hold %q", leak)
+		}
 	}
 }
