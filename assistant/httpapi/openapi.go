@@ -117,7 +117,7 @@ var extraSchemas = obj{
 		"direction": str("outbound", "inbound"), "started_at": str(),
 		"turns": obj{"type": "array", "maxItems": 500, "minItems": 1, "items": object(obj{"speaker": str("agent", "debtor"), "text": str(), "at": str()}, "speaker", "text")},
 	}, "channel", "turns"),
-	"TurnResult": object(obj{"index": obj{"type": "integer"}, "speaker": str("agent", "debtor"), "analysis": ref("Analysis"), "verdict": ref("Verdict")}, "index", "speaker"),
+	"TurnResult": object(obj{"index": obj{"type": "integer"}, "speaker": str("agent", "debtor"), "text": str(), "at": str(), "analysis": ref("Analysis"), "verdict": ref("Verdict")}, "index", "speaker", "text"),
 	"Finding": object(obj{
 		"rule": str(), "category": str(), "severity": str("block", "warn", "review"), "turn": obj{"type": "integer", "nullable": true},
 		"start": obj{"type": "integer"}, "end": obj{"type": "integer"}, "excerpt": str(), "explanation": str(), "citation": str(),

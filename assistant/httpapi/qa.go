@@ -28,25 +28,41 @@ type transcriptInput struct {
 // transcriptResponse is the review as the contract shows it: per-turn results,
 // findings, score, and the flag (null when the call was not flagged).
 type transcriptResponse struct {
-	ID           string                 `json:"id"`
-	CaseID       string                 `json:"case_id"`
-	Channel      string                 `json:"channel"`
-	Jurisdiction string                 `json:"jurisdiction"`
-	Direction    string                 `json:"direction"`
-	StartedAt    time.Time              `json:"started_at,omitzero"`
-	Turns        []assistant.TurnResult `json:"turns"`
-	Findings     []assistant.Finding    `json:"findings"`
-	Score        int                    `json:"score"`
-	ScoreFormula string                 `json:"score_formula"`
-	Notes        []string               `json:"notes,omitempty"`
-	Flag         *assistant.Flag        `json:"flag"`
-	CreatedAt    time.Time              `json:"created_at"`
+	ID           string              `json:"id"`
+	CaseID       string              `json:"case_id"`
+	Channel      string              `json:"channel"`
+	Jurisdiction string              `json:"jurisdiction"`
+	Direction    string              `json:"direction"`
+	StartedAt    time.Time           `json:"started_at,omitzero"`
+	Turns        []transcriptTurn    `json:"turns"`
+	Findings     []assistant.Finding `json:"findings"`
+	Score        int                 `json:"score"`
+	ScoreFormula string              `json:"score_formula"`
+	Notes        []string            `json:"notes,omitempty"`
+	Flag         *assistant.Flag     `json:"flag"`
+	CreatedAt    time.Time           `json:"created_at"`
+}
+
+// transcriptTurn is one turn's result with the words it judged: the spans of the
+// findings and the flag are rune offsets into Text, so a reviewer (the QA console)
+// can show them in place.
+type transcriptTurn struct {
+	assistant.TurnResult
+	Text string    `json:"text"`
+	At   time.Time `json:"at,omitzero"`
 }
 
 func newTranscriptResponse(t *assistant.Transcript, f *assistant.Flag) transcriptResponse {
+	turns := make([]transcriptTurn, len(t.Result.Turns))
+	for i, r := range t.Result.Turns {
+		turns[i].TurnResult = r
+		if i < len(t.Turns) {
+			turns[i].Text, turns[i].At = t.Turns[i].Text, t.Turns[i].At
+		}
+	}
 	return transcriptResponse{
 		ID: t.ID, CaseID: t.CaseID, Channel: t.Channel, Jurisdiction: t.Jurisdiction, Direction: t.Direction,
-		StartedAt: t.StartedAt, Turns: t.Result.Turns, Findings: t.Result.Findings, Score: t.Result.Score,
+		StartedAt: t.StartedAt, Turns: turns, Findings: t.Result.Findings, Score: t.Result.Score,
 		ScoreFormula: assistant.ScoreFormula, Notes: t.Result.Notes, Flag: f, CreatedAt: t.CreatedAt,
 	}
 }

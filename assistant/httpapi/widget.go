@@ -280,7 +280,7 @@ func (s *Server) widgetMessage(c *gin.Context) {
 var widgetAssets embed.FS
 
 // widgetCSP keeps the page to its own script and API: no inline script, no CDN.
-const widgetCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+const widgetCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func (s *Server) widgetAsset(name, contentType string) gin.HandlerFunc {
 	body, err := widgetAssets.ReadFile("widget/" + name)

@@ -639,8 +639,8 @@ func TestWidgetPage(t *testing.T) {
 		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), tt.ctype) || !strings.Contains(body, tt.want) {
 			t.Fatalf("GET %s: %d %q", tt.path, rec.Code, rec.Header().Get("Content-Type"))
 		}
-		if !strings.Contains(rec.Header().Get("Content-Security-Policy"), "script-src 'self'") {
-			t.Errorf("GET %s without a CSP", tt.path)
+		if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET %s: CSP %q lacks script-src 'self' or frame-ancestors 'none'", tt.path, csp)
 		}
 		for _, external := range []string{`src="http`, `href="http`, "cdn", "innerHTML"} {
 			if strings.Contains(body, external) {
