@@ -50,6 +50,29 @@ import (
 //     train_more 0.980 -> 0.984 recall, 1/135 -> 0/135 false blocks;
 //     holdout, holdout2, holdout4 unchanged (0.80, 0.932, 0.922).
 //
+//   - Session 8 sets follow, each written by a separate writer from the
+//     domain documents, never from the dev sets (lines within 40+
+//     characters of dev wording were reworded before commit).
+//   - train5_en / train5_zh (130 lines each): screened once at 0.738 /
+//     0.750 recall, 0.040 / 0.120 false blocks, then tuned on.
+//   - holdout5_en / holdout5_zh: screened at 0.662 / 0.750 recall, 0.060
+//     / 0.240 false blocks before round 1; after rounds 1 and 2 of the
+//     rules they became tuning data.
+//   - train6_* (allow-heavy) and train7_* (block-diverse): written to
+//     train the learned screen (compliance/model), then tuned on in
+//     rounds 2 and 3.
+//   - holdout6_en / holdout6_zh (140 lines each): written before round
+//     1; only aggregates looked at (a tuner once saw ~10 zh lines by a
+//     stray grep). 0.662 / 0.812 recall, 0.017 / 0.133 false blocks at
+//     the start of the session; 0.838 / 0.863 and 0.000 / 0.050 after.
+//   - holdout7_en / holdout7_zh (140 lines each): written before round
+//     3; 0.887 / 0.900 recall, 0.067 / 0.083 false blocks before it,
+//     0.900 / 0.900 and 0.067 / 0.083 after.
+//
+// The model is trained on every set here except holdout5-7 (see
+// compliance/model/gen), so only holdout6 and holdout7 measure text
+// neither the rules nor the model has seen.
+//
 // When a holdout line fails, fix the rules in general (a lexicon, the
 // normaliser, scope handling), not for the sentence, and never edit the
 // holdouts to make them pass.
@@ -76,6 +99,18 @@ var freshSets = []struct {
 	{"train_more.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.97, 0.91, 0.014}},
 	{"holdout4.jsonl", setThresholds{0.90, 0.90, 0.05}, setThresholds{0.90, 0.90, 0.086}},
 	{"train4.jsonl", setThresholds{0.97, 0, 0.03}, setThresholds{0.95, 0, 0.05}},
+	{"train5_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
+	{"train5_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
+	{"train6_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.87, 0.008}},
+	{"train6_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.87, 0.008}},
+	{"train7_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.99, 0.90, 0.017}},
+	{"train7_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.99, 0.90, 0.017}},
+	{"holdout5_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
+	{"holdout5_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
+	{"holdout6_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.825, 0.92, 0.017}},
+	{"holdout6_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.85, 0.92, 0.067}},
+	{"holdout7_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.887, 0.92, 0.084}},
+	{"holdout7_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.887, 0.85, 0.10}},
 }
 
 func TestFreshLabelledSets(t *testing.T) {
