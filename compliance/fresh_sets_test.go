@@ -73,17 +73,21 @@ import (
 //     rounds 2 and 3.
 //
 //   - holdout6_en / holdout6_zh (140 lines each): written before round
-//     1; only aggregates looked at (a tuner once saw ~10 zh lines by a
-//     stray grep). 0.662 / 0.812 recall, 0.017 / 0.133 false blocks at
-//     the start of the session; 0.838 / 0.863 and 0.000 / 0.050 after.
+//     1; only aggregates looked at until round 4 (a tuner once saw ~10 zh
+//     lines by a stray grep). 0.662 / 0.812 recall, 0.017 / 0.133 false
+//     blocks at the start of the session, 0.838 / 0.863 and 0.000 / 0.050
+//     after round 3; then released as round 4's tuning data.
 //
 //   - holdout7_en / holdout7_zh (140 lines each): written before round
 //     3; 0.887 / 0.900 recall, 0.067 / 0.083 false blocks before it,
-//     0.900 / 0.900 and 0.067 / 0.083 after.
+//     0.900 / 0.900 and 0.067 / 0.083 after it, 0.887 / 0.912 and 0.050 /
+//     0.083 after round 4 (whose EN tuner saw one holdout7 line in a test
+//     log and chose which of its examples to keep by this set's pass/fail
+//     - slightly biased).
 //
-// The model is trained on every set here except holdout5-7 (see
-// compliance/model/gen), so only holdout6 and holdout7 measure text
-// neither the rules nor the model has seen.
+// The model is trained on every set here except holdout7 (see
+// compliance/model/gen), so only holdout7 measures text neither the rules
+// nor the model has seen.
 //
 // When a holdout line fails, fix the rules in general (a lexicon, the
 // normaliser, scope handling), not for the sentence, and never edit the
@@ -119,10 +123,10 @@ var freshSets = []struct {
 	{"train7_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.99, 0.90, 0.017}},
 	{"holdout5_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
 	{"holdout5_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
-	{"holdout6_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.825, 0.92, 0.017}},
-	{"holdout6_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.85, 0.92, 0.067}},
-	{"holdout7_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.887, 0.92, 0.084}},
-	{"holdout7_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.887, 0.85, 0.10}},
+	{"holdout6_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
+	{"holdout6_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
+	{"holdout7_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.875, 0.92, 0.067}},
+	{"holdout7_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.90, 0.85, 0.10}},
 }
 
 func TestFreshLabelledSets(t *testing.T) {
