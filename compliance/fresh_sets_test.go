@@ -82,9 +82,8 @@ import (
 //     3; 0.887 / 0.900 recall, 0.067 / 0.083 false blocks before it,
 //     0.900 / 0.900 and 0.067 / 0.083 after it, 0.887 / 0.912 and 0.050 /
 //     0.083 after round 4 (whose EN tuner saw one holdout7 line in a test
-//     log and chose which of its examples to keep by this set's pass/fail
-//
-//   - slightly biased).
+//     log and chose which of its examples to keep by this set's
+//     pass/fail, so it is slightly biased).
 //
 // The model is trained on every set here except holdout7 (see
 // compliance/model/gen), so only holdout7 measures text neither the rules
