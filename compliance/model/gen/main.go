@@ -27,7 +27,7 @@ import (
 var trainingFiles = []string{
 	"train.jsonl", "train_more.jsonl", "train4.jsonl", "train5_en.jsonl", "train5_zh.jsonl",
 	"train6_en.jsonl", "train6_zh.jsonl", "train7_en.jsonl", "train7_zh.jsonl",
-	"train8_en.jsonl", "train8_zh.jsonl",
+	"train8_en.jsonl", "train8_zh.jsonl", "train9_en.jsonl", "train9_zh.jsonl",
 	"holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
 	"holdout5_en.jsonl", "holdout5_zh.jsonl", "holdout6_en.jsonl", "holdout6_zh.jsonl",
 }
