@@ -72,6 +72,10 @@ import (
 //     train the learned screen (compliance/model), then tuned on in
 //     rounds 2 and 3.
 //
+//   - train8_* and train9_* (180-200 lines each, the later subtle
+//     violations inside courteous messages): written to train the model
+//     after round 3; the rules were never tuned on them.
+//
 //   - holdout6_en / holdout6_zh (140 lines each): written before round
 //     1; only aggregates looked at until round 4 (a tuner once saw ~10 zh
 //     lines by a stray grep). 0.662 / 0.812 recall, 0.017 / 0.133 false
@@ -83,7 +87,8 @@ import (
 //     0.900 / 0.900 and 0.067 / 0.083 after it, 0.887 / 0.912 and 0.050 /
 //     0.083 after round 4 (whose EN tuner saw one holdout7 line in a test
 //     log and chose which of its examples to keep by this set's
-//     pass/fail, so it is slightly biased).
+//     pass/fail, so it is slightly biased); with train9 in the model,
+//     0.900 / 0.912 and 0.050 / 0.083.
 //
 // The model is trained on every set here except holdout7 (see
 // compliance/model/gen), so only holdout7 measures text neither the rules
@@ -125,7 +130,11 @@ var freshSets = []struct {
 	{"holdout5_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
 	{"holdout6_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
 	{"holdout6_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.98, 0.92, 0.02}},
-	{"holdout7_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.875, 0.92, 0.067}},
+	{"train8_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.84, 0.90, 0.063}},
+	{"train8_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.89, 0.90, 0.025}},
+	{"train9_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.79, 0.90, 0.038}},
+	{"train9_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.83, 0.72, 0.075}},
+	{"holdout7_en.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.887, 0.92, 0.067}},
 	{"holdout7_zh.jsonl", setThresholds{0.97, 0.95, 0.03}, setThresholds{0.90, 0.85, 0.10}},
 }
 
