@@ -270,32 +270,7 @@ func streamScreened(t *testing.T, script []openaitest.Behaviour, wantEngine stri
 	if ct := rec.Header().Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("content type %q: %s", ct, rec.Body.String())
 	}
-	var shown strings.Builder
-	var final map[string]any
-	sc := bufio.NewScanner(strings.NewReader(rec.Body.String()))
-	event := ""
-	for sc.Scan() {
-		line := sc.Text()
-		if e, ok := strings.CutPrefix(line, "event: "); ok {
-			event = e
-		}
-		data, ok := strings.CutPrefix(line, "data: ")
-		if !ok {
-			continue
-		}
-		var v map[string]any
-		if err := json.Unmarshal([]byte(data), &v); err != nil {
-			t.Fatal(err)
-		}
-		switch event {
-		case "delta":
-			shown.WriteString(v["text"].(string))
-		case "reset":
-			shown.Reset()
-		case "draft":
-			final = v
-		}
-	}
+	shown, final := readStream(t, rec.Body.String(), "draft")
 	for _, banned := range []string{"employer", "family"} {
 		if strings.Contains(rec.Body.String(), banned) {
 			t.Fatalf("unscreened text %q was streamed:\n%s", banned, rec.Body.String())
@@ -304,8 +279,8 @@ func streamScreened(t *testing.T, script []openaitest.Behaviour, wantEngine stri
 	if final == nil || final["verdict"].(map[string]any)["allowed"] != true || final["engine"] != wantEngine {
 		t.Fatalf("final draft: %v", final)
 	}
-	if shown.String() != final["text"] {
-		t.Fatalf("streamed text %q differs from the draft %q", shown.String(), final["text"])
+	if shown != final["text"] {
+		t.Fatalf("streamed text %q differs from the draft %q", shown, final["text"])
 	}
 }
 
@@ -424,4 +399,38 @@ func TestApproveChecksSendingTime(t *testing.T) {
 	if h := local.Hour(); h < 8 || h >= 21 {
 		t.Fatalf("cleared for %v, outside 08:00-21:00 Chicago", local)
 	}
+}
+
+// readStream replays a server-sent event stream as a client shows it: the
+// text of the delta events since the last reset, and the data of the final
+// event (named final). Any other event fails the test.
+func readStream(t *testing.T, body, final string) (shown string, last map[string]any) {
+	t.Helper()
+	var b strings.Builder
+	event := ""
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		if e, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			event = e
+		}
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			t.Fatal(err)
+		}
+		switch event {
+		case "delta":
+			b.WriteString(v["text"].(string))
+		case "reset":
+			b.Reset()
+		case final:
+			last = v
+		default:
+			t.Fatalf("unexpected event %q: %s", event, data)
+		}
+	}
+	return b.String(), last
 }

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -514,37 +513,11 @@ func TestWidgetStream(t *testing.T) {
 			if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/event-stream" {
 				t.Fatalf("%d %q: %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
 			}
-			var shown strings.Builder
-			var final map[string]any
-			event := ""
-			sc := bufio.NewScanner(strings.NewReader(rec.Body.String()))
-			for sc.Scan() {
-				if e, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
-					event = e
-				}
-				data, ok := strings.CutPrefix(sc.Text(), "data: ")
-				if !ok {
-					continue
-				}
-				var v map[string]any
-				if err := json.Unmarshal([]byte(data), &v); err != nil {
-					t.Fatal(err)
-				}
-				switch event {
-				case "delta":
-					shown.WriteString(v["text"].(string))
-				case "reset":
-					shown.Reset()
-				case "reply":
-					final = v
-				default:
-					t.Fatalf("unexpected event %q: %s", event, data)
-				}
+			shown, final := readStream(t, rec.Body.String(), "reply")
+			if final == nil || final["text"] == "" || shown != final["text"] {
+				t.Fatalf("streamed %q, final %v", shown, final)
 			}
-			if final == nil || final["text"] == "" || shown.String() != final["text"] {
-				t.Fatalf("streamed %q, final %v", shown.String(), final)
-			}
-			screened(t, f, id, shown.String())
+			screened(t, f, id, shown)
 			wantHandoff := strings.Contains(msg, "person")
 			if final["handoff"] != wantHandoff || (len(final["options"].([]any)) > 0) == wantHandoff {
 				t.Fatalf("final event: %v", final)
