@@ -70,8 +70,9 @@ func TestModelFindings(t *testing.T) {
 		t.Errorf("safe_text %q should drop the flagged sentence only", v.SafeText)
 	}
 
-	// The same style without a cue of the category is never blocked.
-	if v := check("Lonely tonight, friend? Thanks for your call."); !v.Allowed {
+	// The same style without a cue of the category is never blocked
+	// (the toy model scores this one close to 1).
+	if v := check("Those lonely ones of yours look lonely tonight, friend, pal."); !v.Allowed {
 		t.Errorf("no cue, yet blocked: %+v", blocks(v))
 	}
 
