@@ -281,7 +281,9 @@ func (r *review) screen(i int, text string, first bool, extra func(*compliance.C
 
 func (r *review) findAll() error {
 	r.screenFindings()
-	r.disclosureFindings()
+	if err := r.disclosureFindings(); err != nil {
+		return err
+	}
 	if err := r.rightsFindings(); err != nil {
 		return err
 	}
@@ -329,14 +331,15 @@ func Score(findings []Finding) int {
 }
 
 // screenFindings turns the agents' violations into findings. Overlapping rules of
-// one category in one turn ("arrest" found by two rules) are one finding; a violation
-// of the case context (cease contact on file) repeats on every turn and counts once.
+// one category in one turn ("arrest" found by two rules) are one finding; apart, they
+// are separate findings, so no span covers the text between them. A violation of the
+// case context (cease contact on file) repeats on every turn and counts once.
 func (r *review) screenFindings() {
 	type key struct {
 		turn     int
 		category string
 	}
-	merged := map[key]int{}       // index into r.findings
+	merged := map[key][]int{}     // indexes into r.findings
 	wholeTurn := map[string]int{} // rule -> index into r.findings
 	for i, res := range r.results {
 		if res.Verdict == nil {
@@ -358,18 +361,30 @@ func (r *review) screenFindings() {
 				continue
 			}
 			k := key{i, v.Category}
-			if j, ok := merged[k]; ok && r.findings[j].Severity == string(v.Severity) {
+			if j, ok := overlapping(r.findings, merged[k], v); ok {
 				f := &r.findings[j]
 				f.Start, f.End = min(f.Start, v.Start), max(f.End, v.End)
 				f.Excerpt = excerpt(text, f.Start, f.End)
 				continue
 			}
-			merged[k] = len(r.findings)
+			merged[k] = append(merged[k], len(r.findings))
 			r.findings = append(r.findings, Finding{Rule: v.Rule, Category: v.Category, Severity: string(v.Severity),
 				Turn: intp(i), Start: v.Start, End: v.End, Excerpt: excerpt(text, v.Start, v.End),
 				Explanation: v.Explanation, Citation: v.Citation})
 		}
 	}
+}
+
+// overlapping finds, among the findings at idx (one turn and category), one of the
+// violation's severity whose span overlaps the violation's.
+func overlapping(findings []Finding, idx []int, v compliance.Violation) (int, bool) {
+	for _, j := range idx {
+		f := findings[j]
+		if f.Severity == string(v.Severity) && v.Start < f.End && f.Start < v.End {
+			return j, true
+		}
+	}
+	return 0, false
 }
 
 // addTurn notes a further turn in which a whole-turn violation recurred.
@@ -392,8 +407,11 @@ func excerpt(text []rune, start, end int) string {
 func intp(i int) *int { return &i }
 
 // disclosureFindings warns, as the screen does, for each required disclosure that
-// none of the agent's first turns made.
-func (r *review) disclosureFindings() {
+// none of the agent's first turns made. On a first contact each of those turns is
+// screened as the first communication for this check, since the first-contact
+// disclosure may come in any of them: a later turn's own verdict, made without
+// first_contact, lacks that rule whether or not the agent said it.
+func (r *review) disclosureFindings() error {
 	var first []int
 	for i, res := range r.results {
 		if res.Verdict != nil && len(first) < disclosureTurns {
@@ -401,15 +419,26 @@ func (r *review) disclosureFindings() {
 		}
 	}
 	if len(first) == 0 {
-		return
+		return nil
 	}
-	for _, v := range r.results[first[0]].Verdict.Violations {
+	verdicts := make([]*compliance.Verdict, len(first))
+	for k, i := range first {
+		verdicts[k] = r.results[i].Verdict
+		if k > 0 && r.firstContact {
+			v, err := r.screen(i, r.in.Turns[i].Text, true, nil)
+			if err != nil {
+				return err
+			}
+			verdicts[k] = &v
+		}
+	}
+	for _, v := range verdicts[0].Violations {
 		if v.Category != compliance.CategoryMissingDisclosure {
 			continue
 		}
 		missing := true
-		for _, i := range first[1:] {
-			if !hasRule(r.results[i].Verdict, v.Rule) {
+		for _, later := range verdicts[1:] {
+			if !hasRule(later, v.Rule) {
 				missing = false
 			}
 		}
@@ -419,6 +448,7 @@ func (r *review) disclosureFindings() {
 				Citation: v.Citation})
 		}
 	}
+	return nil
 }
 
 func hasRule(v *compliance.Verdict, rule string) bool {

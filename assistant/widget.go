@@ -140,32 +140,43 @@ func (s *Service) widgetMessage(ctx context.Context, in WidgetInput, sink *strea
 			refused = &v
 		}
 	}
+	// The reply is decided: what follows is recorded even when the client has gone
+	// (a closed tab cancels the request's context), so no handoff is ever lost.
+	wctx := context.WithoutCancel(ctx)
 	if refused != nil {
 		// Nothing may be sent on this case (e.g. bankruptcy on file): a person answers.
 		reasons = appendUnique(reasons, HandoffReplyBlocked)
-		s.audit(ctx, dc.c.ID, WidgetChannel, "chat widget reply withheld by the screen: "+verdictSummary(*refused))
+		s.audit(wctx, dc.c.ID, WidgetChannel, "chat widget reply withheld by the screen: "+verdictSummary(*refused))
 	} else {
-		ev, err := s.recordWidgetReply(ctx, dc.c.ID, cleared)
+		ev, err := s.recordWidgetReply(wctx, dc.c.ID, cleared)
 		if err != nil {
 			return nil, err
 		}
 		out.Text, out.ReplyID = ev.Text, ev.ID
-		if sink != nil {
-			if err := sink.onText(out.Text); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if len(reasons) > 0 {
+		// Recorded before the reply is streamed: a failed write to the client must not
+		// lose the request for a person.
 		out.Handoff, out.HandoffReasons = true, reasons
-		s.audit(ctx, dc.c.ID, WidgetChannel, fmt.Sprintf("chat widget conversation handed to a person (%s): an agent should follow up", strings.Join(reasons, ", ")))
+		s.audit(wctx, dc.c.ID, WidgetChannel, fmt.Sprintf("chat widget conversation handed to a person (%s): an agent should follow up", strings.Join(reasons, ", ")))
 	} else {
 		out.Options = s.widgetOptions(dc.c, dc.suggestions, dc.language)
 	}
-	// Ids, flags and timings only: the debtor's words and the reply never reach the logs.
+	if sink != nil && out.Text != "" {
+		if err := sink.onText(out.Text); err != nil {
+			return nil, err
+		}
+	}
+	// Ids, flags and timings only: the debtor's words and the reply never reach the
+	// logs, and why a conversation was handed off (hardship, abuse, a dispute) says
+	// something about the debtor, so it is logged at debug level only.
 	s.logger().InfoContext(ctx, "widget message answered", "case_id", dc.c.ID, "message_id", out.MessageID,
-		"reply_id", out.ReplyID, "handoff", out.Handoff, "handoff_reasons", strings.Join(reasons, ","),
+		"reply_id", out.ReplyID, "handoff", out.Handoff,
 		"options", len(out.Options), "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	if out.Handoff {
+		s.logger().DebugContext(ctx, "widget message handed off", "case_id", dc.c.ID, "message_id", out.MessageID,
+			"handoff_reasons", strings.Join(reasons, ","))
+	}
 	return out, nil
 }
 
@@ -186,8 +197,11 @@ func (s *Service) recordWidgetReply(ctx context.Context, caseID string, msg comp
 }
 
 // stickyRights are requests that keep applying to later messages: after a debtor
-// asked to stop or named a lawyer, every later widget message goes to a person.
-var stickyRights = []string{IntentCeaseContact, IntentRepresented}
+// asked to stop, named a lawyer, said we have the wrong person or disputed the debt,
+// every later widget message goes to a person with the same acknowledgement (a
+// possible third party must never get collection text, nor a disputed debt be
+// collected before it is verified).
+var stickyRights = []string{IntentCeaseContact, IntentRepresented, IntentWrongParty, IntentDispute}
 
 // handoffIntents are the debtor intents a person must handle.
 var handoffIntents = []string{
@@ -246,8 +260,14 @@ func handoff(dc *draftContext, text string) ([]string, Suggestion) {
 	if slices.Contains(reasons, IntentCeaseContact) {
 		actions = append(actions, ActionSuppressContact)
 	}
+	if slices.Contains(reasons, IntentWrongParty) {
+		actions = append(actions, ActionDiscloseNothing)
+	}
 	if slices.Contains(reasons, IntentRepresented) {
 		actions = append(actions, ActionContactAttorney)
+	}
+	if slices.Contains(reasons, IntentDispute) {
+		actions = append(actions, ActionPauseAndVerify)
 	}
 	for _, action := range handoffPriority {
 		if slices.Contains(actions, action) {

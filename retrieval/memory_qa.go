@@ -87,12 +87,16 @@ func (s *MemoryQA) ListFlags(_ context.Context, f assistant.FlagFilter) (assista
 		return assistant.FlagPage{}, err
 	}
 	limit := ClampLimit(f.Limit)
+	status := f.Status
+	if status == "" {
+		status = assistant.FlagOpen // as validFlagStatus documents and PostgreSQL does
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	page := assistant.FlagPage{Items: []*assistant.Flag{}}
 	for i := int(min(after, int64(len(s.flags)))); i < len(s.flags); i++ {
 		fl := s.flags[i]
-		if f.Status != assistant.FlagAll && fl.Status != f.Status {
+		if status != assistant.FlagAll && fl.Status != status {
 			continue
 		}
 		if len(page.Items) == limit {

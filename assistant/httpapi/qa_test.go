@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,6 +189,111 @@ func TestTranscriptReview(t *testing.T) {
 	_, evs := f.do(t, "GET", "/v1/cases/"+usID+"/events?limit=200", "", "")
 	if !strings.Contains(fmt.Sprint(evs["items"]), "reviewed") {
 		t.Fatalf("no audit event for the review: %v", evs["items"])
+	}
+}
+
+// TestTranscriptFirstContactDisclosure: on a first contact the full disclosure
+// (us.fdcpa.1692e11.initial) may come in any of the agent's first two turns; when
+// neither says it, the review reports it however many times the agent spoke.
+func TestTranscriptFirstContactDisclosure(t *testing.T) {
+	const initial = "us.fdcpa.1692e11.initial"
+	const collector = "Hi Maria, this is Sam from Lakeside Dental Billing, a debt collector."
+	const miranda = "This is an attempt to collect a debt and any information obtained will be used for that purpose."
+	tests := []struct {
+		name  string
+		turns []turn
+		want  bool // an initial-disclosure finding
+	}{
+		{"two agent turns, neither discloses", []turn{{"agent", collector}, {"debtor", "Yes, what is it?"},
+			{"agent", "I'm calling about your dental bill from March."}}, true},
+		{"three agent turns, neither of the first two discloses", []turn{{"agent", "Hi, is this Maria?"}, {"debtor", "Yes, who is this?"},
+			{"agent", collector}, {"debtor", "Ok."}, {"agent", miranda}}, true},
+		{"one agent turn without it", []turn{{"agent", collector}, {"debtor", "Yes?"}}, true},
+		{"said in the first turn", []turn{{"agent", collector + " " + miranda}, {"debtor", "Yes, what is it?"},
+			{"agent", "I'm calling about your dental bill from March."}}, false},
+		{"said in the second turn", []turn{{"agent", "Hi, is this Maria?"}, {"debtor", "Yes, who is this?"},
+			{"agent", collector + " " + miranda}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _ := newQAServer(t, nil)
+			_, c := f.do(t, "POST", "/v1/cases", "", usCase) // no outbound contact yet: a first contact
+			res, body := f.do(t, "POST", "/v1/transcripts", "", transcriptJSON(c["id"].(string), "", usMorning, tt.turns...))
+			if res.StatusCode != 201 {
+				t.Fatalf("status %d: %v", res.StatusCode, body)
+			}
+			got := hasFinding(body, initial)
+			if (got != nil) != tt.want {
+				t.Fatalf("%s finding: %v, want %v; findings %v", initial, got, tt.want, body["findings"])
+			}
+			if got != nil && (got["category"] != "missing_disclosure" || got["severity"] != "warn" || got["turn"] != float64(0)) {
+				t.Fatalf("finding %v", got)
+			}
+		})
+	}
+	// Not a first contact: the initial disclosure is not required.
+	f, _ := newQAServer(t, nil)
+	_, c := f.do(t, "POST", "/v1/cases", "", usCase)
+	id := c["id"].(string)
+	if res, ev := f.do(t, "POST", "/v1/cases/"+id+"/events", "", `{"kind": "message", "direction": "outbound", "channel": "sms", "text": "Hi Maria, this is Lakeside Dental Billing, a debt collector."}`); res.StatusCode != 201 {
+		t.Fatalf("history: %d %v", res.StatusCode, ev)
+	}
+	_, body := f.do(t, "POST", "/v1/transcripts", "", transcriptJSON(id, "", usMorning, tests[0].turns...))
+	if got := hasFinding(body, initial); got != nil {
+		t.Fatalf("initial disclosure required after an earlier contact: %v", got)
+	}
+}
+
+// TestTranscriptSeparateViolations: violations of one category in one turn are one
+// finding only when their spans overlap; apart, each is its own finding and no span
+// covers the innocent text between them.
+func TestTranscriptSeparateViolations(t *testing.T) {
+	const innocent = "I hope your family is well"
+	tests := []struct {
+		name     string
+		text     string
+		excerpts []string // the threat_arrest spans, in order
+	}{
+		{"two threats apart", "We will have you arrested. " + innocent + " and the weather is nice today. The police will take you to jail.",
+			[]string{"you arrested", "police will take you to jail"}},
+		{"overlapping rules, one threat", "If you don't pay today we will have you arrested.", []string{"you arrested"}},
+		{"zh two threats apart", "再不还钱就让你坐牢。今天天气不错，祝您家人安好。警察会来抓你。", []string{"你坐牢", "警察会来抓你"}},
+	}
+	f, _ := newQAServer(t, nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := f.do(t, "POST", "/v1/transcripts", "", transcriptJSON("", "US", usMorning,
+				turn{"agent", "Hi, this is Sam from Acme Collections, a debt collector."}, turn{"debtor", "I can't pay right now."}, turn{"agent", tt.text}))
+			if res.StatusCode != 201 {
+				t.Fatalf("status %d: %v", res.StatusCode, body)
+			}
+			var got []string
+			for _, x := range findings(body) {
+				if x["category"] != "threat_arrest" {
+					continue
+				}
+				start, end := int(x["start"].(float64)), int(x["end"].(float64))
+				if x["turn"] != float64(2) || string([]rune(tt.text)[start:end]) != x["excerpt"] {
+					t.Fatalf("finding %v does not match its turn", x)
+				}
+				got = append(got, x["excerpt"].(string))
+			}
+			if !slices.Equal(got, tt.excerpts) {
+				t.Fatalf("threat_arrest spans %q, want %q", got, tt.excerpts)
+			}
+			flag, _ := body["flag"].(map[string]any)
+			if flag == nil || len(flag["spans"].([]any)) != len(tt.excerpts) {
+				t.Fatalf("flag %v, want %d spans", flag, len(tt.excerpts))
+			}
+			for _, sp := range flag["spans"].([]any) {
+				if strings.Contains(sp.(map[string]any)["excerpt"].(string), "天气") || strings.Contains(sp.(map[string]any)["excerpt"].(string), innocent) {
+					t.Fatalf("a span covers innocent text: %v", sp)
+				}
+			}
+			if want := max(0, 100-25*len(tt.excerpts)); int(body["score"].(float64)) != want {
+				t.Fatalf("score %v, want %d", body["score"], want)
+			}
+		})
 	}
 }
 

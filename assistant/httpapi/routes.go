@@ -64,6 +64,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPost, "/v1/widget/messages", widgetOnly, "A debtor's chat message on the widget token's case: a screened reply, handoff, options (SSE with Accept: text/event-stream; 429 over 20 a minute)", "WidgetMessageRequest", "WidgetReply", nil, s.widgetMessage},
 		{http.MethodGet, "/widget/", public, "The chat widget demo page (token in the URL fragment: #t=...)", "", "", nil, s.widgetAsset("index.html", "text/html; charset=utf-8")},
 		{http.MethodGet, "/widget/widget.js", public, "The embeddable chat widget script", "", "", nil, s.widgetAsset("widget.js", "text/javascript; charset=utf-8")},
+		{http.MethodGet, "/widget/widget.css", public, "The chat widget demo page's style sheet", "", "", nil, s.widgetAsset("widget.css", "text/css; charset=utf-8")},
 		{http.MethodGet, "/qa/", public, "The QA console page: flags, transcripts with flagged spans highlighted, confirm/dismiss (its calls need a qa or admin key)", "", "", nil, s.qaAsset("index.html", "text/html; charset=utf-8")},
 		{http.MethodGet, "/qa/qa.js", public, "The QA console script", "", "", nil, s.qaAsset("qa.js", "text/javascript; charset=utf-8")},
 		{http.MethodGet, "/qa/qa.css", public, "The QA console style sheet", "", "", nil, s.qaAsset("qa.css", "text/css; charset=utf-8")},

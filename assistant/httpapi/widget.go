@@ -26,9 +26,11 @@ import (
 // and sends it as the bearer of POST /v1/widget/messages, the one route it opens.
 
 const (
-	// widgetTokenPrefix marks widget tokens, so a token sent to any other route is
+	// WidgetTokenPrefix marks widget tokens, so a token sent to any other route is
 	// refused without being mistaken for an API key, and secret scanners find them.
-	widgetTokenPrefix = "pw1."
+	// An API key may not start with it: it could never authenticate.
+	WidgetTokenPrefix = "pw1."
+	widgetTokenPrefix = WidgetTokenPrefix
 	// widgetTokenMAC is the domain separator of the signature.
 	widgetTokenMAC = "parley widget token v1\x00"
 
@@ -189,12 +191,13 @@ type widgetLinkInput struct {
 
 // parseTTL reads a Go duration ("30m", "24h") or whole days ("7d").
 func parseTTL(v string) (time.Duration, error) {
-	if strings.TrimSpace(v) == "" {
+	v = strings.TrimSpace(v)
+	if v == "" {
 		return widgetDefaultTTL, nil
 	}
 	bad := assistant.Invalid("ttl", "ttl must be a duration such as 30m, 24h or 7d")
 	var d time.Duration
-	if days, ok := strings.CutSuffix(strings.TrimSpace(v), "d"); ok {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil || n < 0 || n > 366 {
 			return 0, bad
@@ -279,8 +282,9 @@ func (s *Server) widgetMessage(c *gin.Context) {
 //go:embed widget
 var widgetAssets embed.FS
 
-// widgetCSP keeps the page to its own script and API: no inline script, no CDN.
-const widgetCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// widgetCSP keeps the page to its own script, style sheet and API: no inline script
+// or style, no CDN.
+const widgetCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func (s *Server) widgetAsset(name, contentType string) gin.HandlerFunc {
 	body, err := widgetAssets.ReadFile("widget/" + name)

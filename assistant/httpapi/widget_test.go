@@ -2,11 +2,16 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -179,6 +184,10 @@ func TestWidgetLinks(t *testing.T) {
 	}{
 		{"default ttl", "/v1/cases/" + id + "/widget-links", agentKey, ``, 201, 24 * time.Hour},
 		{"explicit 24h", "/v1/cases/" + id + "/widget-links", agentKey, `{"ttl": "24h"}`, 201, 24 * time.Hour},
+		{"spaces around hours", "/v1/cases/" + id + "/widget-links", agentKey, `{"ttl": " 24h "}`, 201, 24 * time.Hour},
+		{"leading space in minutes", "/v1/cases/" + id + "/widget-links", agentKey, `{"ttl": "\t30m"}`, 201, 30 * time.Minute},
+		{"spaces around days", "/v1/cases/" + id + "/widget-links", agentKey, `{"ttl": " 7d "}`, 201, 7 * 24 * time.Hour},
+		{"only spaces", "/v1/cases/" + id + "/widget-links", agentKey, `{"ttl": "   "}`, 201, 24 * time.Hour},
 		{"minimum", "/v1/cases/" + id + "/widget-links", agentKey, `{"ttl": "5m"}`, 201, 5 * time.Minute},
 		{"maximum in days", "/v1/cases/" + id + "/widget-links", agentKey, `{"ttl": "7d"}`, 201, 7 * 24 * time.Hour},
 		{"maximum in hours", "/v1/cases/" + id + "/widget-links", adminKey, `{"ttl": "168h"}`, 201, 7 * 24 * time.Hour},
@@ -502,6 +511,75 @@ func TestWidgetStopStaysStopped(t *testing.T) {
 	}
 }
 
+// TestWidgetRightsStaySticky: after the debtor says we have the wrong person or
+// disputes the debt, a later neutral message is handed off again with the same
+// short acknowledgement: no options, no amount, no collection text, and for a
+// possible third party not even the debtor's name.
+func TestWidgetRightsStaySticky(t *testing.T) {
+	tests := []struct {
+		name, caseJSON, first, second, reason string
+		want                                  []string // the acknowledgement, both times
+		never                                 []string // besides the debtor's name and the balance
+	}{
+		{"en wrong number", usCase, "Wrong number, I'm not Maria. I don't know who that is.", "ok so what is this about?",
+			"wrong_party", []string{"update our records", "this number"}, []string{"debt", "account", "pay", "plan", "lakeside"}},
+		{"zh wrong person", validCase, "打错了，我不是王芳，不认识这个人。", "好的，那怎么办",
+			"wrong_party", []string{"更新记录", "这个号码"}, []string{"欠", "还款", "分期", "账"}},
+		{"en dispute", usCase, "This isn't my debt, I never owed this.", "ok so what is this about?",
+			"dispute", []string{"dispute"}, []string{"pay", "plan", "$"}},
+		{"zh dispute", validCase, "这笔钱不是我欠的，我不认。", "好的，那怎么办",
+			"dispute", []string{"异议"}, []string{"分期", "还清"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newWidgetFixture(t)
+			id := f.newCase(t, tt.caseJSON, "sticky")
+			c, err := f.svc.GetCase(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			token, _ := f.link(t, id, `{}`)
+			var first string
+			for i, msg := range []string{tt.first, tt.second} {
+				code, r := f.say(t, token, msg)
+				if code != 200 {
+					t.Fatalf("message %d: %d %v", i+1, code, r)
+				}
+				text, _ := r["text"].(string)
+				reasons, _ := r["handoff_reasons"].([]any)
+				if r["handoff"] != true || len(r["options"].([]any)) != 0 || !slices.Contains(reasons, any(tt.reason)) {
+					t.Fatalf("message %d (%q) not handed off for %s: %v", i+1, msg, tt.reason, r)
+				}
+				if text == "" {
+					t.Fatalf("message %d: no acknowledgement: %v", i+1, r)
+				}
+				screened(t, f, id, text)
+				for _, w := range tt.want {
+					if !strings.Contains(text, w) {
+						t.Errorf("message %d: reply lacks %q: %q", i+1, w, text)
+					}
+				}
+				never := append([]string{c.Balance.Amount(), strings.TrimSuffix(c.Balance.Amount(), ".00")}, tt.never...)
+				if tt.reason == "wrong_party" {
+					never = append(never, c.Debtor.Name)
+				}
+				for _, n := range never {
+					if strings.Contains(strings.ToLower(text), strings.ToLower(n)) {
+						t.Errorf("message %d: reply holds %q: %q", i+1, n, text)
+					}
+				}
+				// The greeting varies with the conversation; the acknowledgement does not,
+				// and a possible third party gets no greeting at all.
+				if i == 0 {
+					first = text
+				} else if tt.reason == "wrong_party" && text != first {
+					t.Errorf("the later acknowledgement differs: %q, then %q", first, text)
+				}
+			}
+		})
+	}
+}
+
 func TestWidgetStream(t *testing.T) {
 	for _, msg := range []string{"Can I pay in 3 instalments?", "I want to talk to a person"} {
 		t.Run(msg, func(t *testing.T) {
@@ -530,6 +608,99 @@ func TestWidgetStream(t *testing.T) {
 	rec, out := f.call(t, "POST", "/v1/widget/messages", token, `{"text": "  "}`, "Accept", "text/event-stream")
 	if rec.Code != 400 || errorCode(out) != "invalid_request" {
 		t.Fatalf("empty text over SSE: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// disconnectingStore is the case store of a client that goes away while its
+// message is answered: once the debtor's message is stored the request's context is
+// cancelled, and the store refuses writes under a cancelled context (as a database
+// driver does).
+type disconnectingStore struct {
+	assistant.CaseStore
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+func (s *disconnectingStore) arm(cancel context.CancelFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancel = cancel
+}
+
+func (s *disconnectingStore) AppendEvent(ctx context.Context, e *assistant.Event) (*assistant.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ev, err := s.CaseStore.AppendEvent(ctx, e)
+	if err == nil && e.Kind == assistant.EventMessage && e.Direction == "inbound" {
+		s.mu.Lock()
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.mu.Unlock()
+	}
+	return ev, err
+}
+
+// brokenStream is a response writer whose client has gone: every write fails and
+// cancels the request's context.
+type brokenStream struct {
+	header http.Header
+	cancel context.CancelFunc
+}
+
+func (b *brokenStream) Header() http.Header { return b.header }
+func (b *brokenStream) WriteHeader(int)     {}
+func (b *brokenStream) Flush()              {}
+func (b *brokenStream) Write([]byte) (int, error) {
+	b.cancel()
+	return 0, errors.New("write: broken pipe")
+}
+
+// TestWidgetHandoffSurvivesTheClient: a handoff is recorded, with the reply, even
+// when the stream to the debtor fails or the debtor leaves while the reply is made.
+func TestWidgetHandoffSurvivesTheClient(t *testing.T) {
+	tests := []struct {
+		name   string
+		stream bool
+	}{
+		{"stream write fails", true},
+		{"client leaves before the reply", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &disconnectingStore{}
+			f := newWidgetFixture(t, func(d *httpapi.Deps) {
+				store.CaseStore = d.Service.Store
+				d.Service.Store = store
+			})
+			id := f.newCase(t, usCase, "gone")
+			token, _ := f.link(t, id, `{}`)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			req := httptest.NewRequest("POST", "/v1/widget/messages", strings.NewReader(`{"text": "I want to talk to a person"}`)).WithContext(ctx)
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			if tt.stream {
+				req.Header.Set("Accept", "text/event-stream")
+				f.srv.ServeHTTP(&brokenStream{header: http.Header{}, cancel: cancel}, req)
+			} else {
+				store.arm(cancel)
+				f.srv.ServeHTTP(httptest.NewRecorder(), req)
+			}
+			var handoff, replies int
+			for _, e := range f.events(t, id) {
+				switch {
+				case e.Kind == assistant.EventAudit && strings.Contains(e.Text, "handed to a person (person_requested)"):
+					handoff++
+				case e.Kind == assistant.EventMessage && e.Direction == "outbound" && e.Channel == "chat":
+					replies++
+				}
+			}
+			if handoff != 1 || replies != 1 {
+				t.Fatalf("%d handoff audit events and %d stored replies, want 1 and 1", handoff, replies)
+			}
+		})
 	}
 }
 
@@ -599,23 +770,66 @@ func TestWidgetLogsHoldNoTokenOrText(t *testing.T) {
 			t.Fatalf("logs hold %q:\n%s", leak, logs)
 		}
 	}
+	// Why a conversation was handed off (hardship, abuse, a dispute) describes the
+	// debtor: at info level only that it was; the reasons at debug level.
+	f.say(t, token, "I lost my job and I can't pay anything right now.")
+	var answered, handedOff int
+	for _, line := range strings.Split(strings.TrimSpace(f.logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec["level"] == "INFO" {
+			if _, ok := rec["handoff_reasons"]; ok {
+				t.Errorf("an info line holds the handoff reasons: %s", line)
+			}
+			for _, reason := range []string{"hardship", "person_requested", "abusive", "dispute"} {
+				if strings.Contains(line, reason) {
+					t.Errorf("an info line holds %q: %s", reason, line)
+				}
+			}
+		}
+		switch rec["msg"] {
+		case "widget message answered":
+			answered++
+			if _, ok := rec["handoff"].(bool); !ok || rec["level"] != "INFO" {
+				t.Errorf("the answered line lacks the handoff flag: %s", line)
+			}
+		case "widget message handed off":
+			handedOff++
+			if rec["level"] != "DEBUG" || rec["case_id"] != id || !strings.Contains(fmt.Sprint(rec["handoff_reasons"]), "person_requested") && !strings.Contains(fmt.Sprint(rec["handoff_reasons"]), "hardship") {
+				t.Errorf("handoff reasons line: %s", line)
+			}
+		}
+	}
+	if answered != 3 || handedOff != 2 {
+		t.Fatalf("%d answered lines, %d handoff lines; want 3 and 2:\n%s", answered, handedOff, f.logs.String())
+	}
 }
 
 func TestWidgetPage(t *testing.T) {
 	f := newWidgetFixture(t)
 	for _, tt := range []struct{ path, ctype, want string }{
 		{"/widget/", "text/html", `src="widget.js"`},
+		{"/widget/", "text/html", `<link rel="stylesheet" href="widget.css">`},
 		{"/widget/widget.js", "text/javascript", "/v1/widget/messages"},
+		{"/widget/widget.css", "text/css", ".pw-msg"},
 	} {
 		rec, _ := f.call(t, "GET", tt.path, "", "")
 		body := rec.Body.String()
 		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), tt.ctype) || !strings.Contains(body, tt.want) {
-			t.Fatalf("GET %s: %d %q", tt.path, rec.Code, rec.Header().Get("Content-Type"))
+			t.Fatalf("GET %s: %d %q, want %q in the body", tt.path, rec.Code, rec.Header().Get("Content-Type"), tt.want)
 		}
-		if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
-			t.Errorf("GET %s: CSP %q lacks script-src 'self' or frame-ancestors 'none'", tt.path, csp)
+		csp := rec.Header().Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("GET %s: CSP %q lacks %s", tt.path, csp, want)
+			}
 		}
-		for _, external := range []string{`src="http`, `href="http`, "cdn", "innerHTML"} {
+		if strings.Contains(csp, "unsafe-") {
+			t.Errorf("GET %s: CSP %q allows unsafe sources", tt.path, csp)
+		}
+		for _, external := range []string{`src="http`, `href="http`, "cdn", "innerHTML", "<style", "style="} {
 			if strings.Contains(body, external) {
 				t.Errorf("GET %s holds %q", tt.path, external)
 			}
@@ -658,6 +872,88 @@ func TestWidgetCaseFlags(t *testing.T) {
 			v, err := f.svc.Gate.Check(compliance.Request{Text: text, Jurisdiction: "US", Channel: "chat", Context: tt.ctx})
 			if err != nil || !v.Allowed {
 				t.Fatalf("reply %q refused with the case's flags: %+v", text, v.Violations)
+			}
+		})
+	}
+}
+
+// widgetJSHarness runs widget.js in node with the few browser objects it touches at
+// start-up and prints what the page shows: the status line and the stored token.
+const widgetJSHarness = `
+const fs = require("fs"), vm = require("vm");
+const [script, hash] = process.argv.slice(2);
+const made = [];
+function elem(tag) {
+  return { tag, attrs: {}, children: [], className: "", textContent: "", lang: "",
+    append(...c) { this.children.push(...c); }, setAttribute(k, v) { this.attrs[k] = String(v); },
+    getAttribute(k) { return k in this.attrs ? this.attrs[k] : null; },
+    addEventListener() {}, replaceChildren() { this.children = []; }, focus() {}, remove() {} };
+}
+const root = elem("div");
+const stored = {};
+let replaced = false;
+const g = {
+  document: { readyState: "complete", documentElement: { lang: "en" },
+    createElement(t) { const e = elem(t); made.push(e); return e; },
+    querySelectorAll() { return [root]; }, addEventListener() {} },
+  location: { hash, pathname: "/widget/", search: "" },
+  history: { replaceState() { replaced = true; } },
+  sessionStorage: { setItem(k, v) { stored[k] = String(v); }, getItem(k) { return k in stored ? stored[k] : null; } },
+  navigator: { language: "en-US" },
+};
+for (const [k, v] of Object.entries(g)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
+vm.runInThisContext(fs.readFileSync(script, "utf8"), { filename: "widget.js" });
+const status = made.find((e) => e.className.startsWith("pw-status"));
+console.log(JSON.stringify({ status: status ? status.textContent : null, stored: stored["parley-widget-token"] || "", replaced }));
+`
+
+// TestWidgetScriptToken runs the served widget.js in node (skipped without it): a
+// token in the fragment is kept and removed from the address bar; a fragment with a
+// bad % escape shows the "needs the link" message instead of breaking the page.
+func TestWidgetScriptToken(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	f := newWidgetFixture(t)
+	rec, _ := f.call(t, "GET", "/widget/widget.js", "", "")
+	dir := t.TempDir()
+	script, harness := filepath.Join(dir, "widget.js"), filepath.Join(dir, "harness.js")
+	if err := os.WriteFile(script, rec.Body.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(harness, []byte(widgetJSHarness), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const needsLink = "This page needs the link you were sent (it ends in #t=…)."
+	tests := []struct {
+		name, hash, status, stored string
+	}{
+		{"token", "#t=pw1.abc.def", "", "pw1.abc.def"},
+		{"escaped token", "#t=pw1.abc%2Edef", "", "pw1.abc.def"},
+		{"bad escape", "#t=pw1.abc%E0%A4%A", needsLink, ""},
+		{"lone percent", "#t=%", needsLink, ""},
+		{"no token", "", needsLink, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := exec.Command(node, harness, script, tt.hash).CombinedOutput()
+			if err != nil {
+				t.Fatalf("widget.js failed on %q: %v\n%s", tt.hash, err, out)
+			}
+			var got struct {
+				Status   *string `json:"status"`
+				Stored   string  `json:"stored"`
+				Replaced bool    `json:"replaced"`
+			}
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("harness output %q: %v", out, err)
+			}
+			if got.Status == nil || *got.Status != tt.status || got.Stored != tt.stored {
+				t.Fatalf("hash %q: status %v, stored %q; want %q, %q", tt.hash, got.Status, got.Stored, tt.status, tt.stored)
+			}
+			if tt.hash != "" && !got.Replaced {
+				t.Errorf("hash %q: the token stays in the address bar", tt.hash)
 			}
 		})
 	}

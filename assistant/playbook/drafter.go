@@ -90,6 +90,10 @@ func (d *Drafter) Draft(_ context.Context, req assistant.DraftRequest) (assistan
 
 	var out []string
 	greeting := fill(pick(p.Greeting))
+	if req.Goal == assistant.GoalHandoff && step.Action == assistant.ActionDiscloseNothing {
+		// Whoever wrote may not be the debtor: not even the debtor's name is said.
+		greeting = ""
+	}
 	identity := ""
 	if step.Action != assistant.ActionDiscloseNothing {
 		switch {

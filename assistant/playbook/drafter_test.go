@@ -203,6 +203,17 @@ func TestHandoffReplies(t *testing.T) {
 									t.Errorf("%s: a handoff talks about %q: %q", name, w, res.Text)
 								}
 							}
+							if action == assistant.ActionDiscloseNothing {
+								// Possibly a third party: no name, no debt, no amount, only that this number is dropped.
+								for _, w := range []string{c.Debtor.Name, c.Balance.Amount(), "debt", "account", "欠", "账"} {
+									if strings.Contains(strings.ToLower(res.Text), strings.ToLower(w)) {
+										t.Errorf("%s: a wrong-party handoff says %q: %q", name, w, res.Text)
+									}
+								}
+								if want := map[string]string{"en": "this number", "zh": "这个号码"}[lang]; !strings.Contains(res.Text, want) {
+									t.Errorf("%s: a wrong-party handoff does not say %q: %q", name, want, res.Text)
+								}
+							}
 							verdict, err := gate.Check(compliance.Request{Text: res.Text, Jurisdiction: jur, Channel: ch, Context: compliance.Context{FirstContact: v == 0}})
 							if err != nil || !verdict.Allowed {
 								t.Errorf("%s: handoff reply refused: %+v %v\n%s", name, verdict.Violations, err, res.Text)

@@ -125,6 +125,10 @@ func parseAPIKeys(v string) ([]httpapi.APIKey, error) {
 		if len(strings.TrimSpace(key)) < 16 {
 			return nil, fmt.Errorf("PARLEY_API_KEYS: the %s key is shorter than 16 characters", r)
 		}
+		if strings.HasPrefix(strings.TrimSpace(key), httpapi.WidgetTokenPrefix) {
+			// The server reads such a bearer as a widget token, never as an API key.
+			return nil, fmt.Errorf("PARLEY_API_KEYS: the %s key starts with %q, the prefix of chat-widget tokens, so it could never authenticate; choose another key", r, httpapi.WidgetTokenPrefix)
+		}
 		keys = append(keys, httpapi.APIKey{Role: r, Key: strings.TrimSpace(key)})
 	}
 	return keys, nil

@@ -142,6 +142,8 @@ func TestConfig(t *testing.T) {
 		{"production without database", map[string]string{"PARLEY_ENV": "production", "PARLEY_API_KEYS": "admin:0123456789abcdef"}, "PARLEY_DATABASE_URL"},
 		{"bad role", map[string]string{"PARLEY_API_KEYS": "boss:0123456789abcdef"}, "role"},
 		{"short key", map[string]string{"PARLEY_API_KEYS": "agent:short"}, "shorter"},
+		{"key with the widget token prefix", map[string]string{"PARLEY_API_KEYS": "agent:pw1.0123456789abcdef"}, "prefix of chat-widget tokens"},
+		{"second key with the widget token prefix", map[string]string{"PARLEY_API_KEYS": "agent:agent-key-0123456789, admin: pw1.admin-0123456789"}, "admin key starts with \"pw1.\""},
 		{"bad timeout", map[string]string{"PARLEY_LLM_TIMEOUT": "soon"}, "PARLEY_LLM_TIMEOUT"},
 		{"bad log level", map[string]string{"PARLEY_LOG_LEVEL": "loud"}, "PARLEY_LOG_LEVEL"},
 		{"production without widget key", map[string]string{"PARLEY_ENV": "production", "PARLEY_DATABASE_URL": "postgres://x", "PARLEY_API_KEYS": "admin:0123456789abcdef"}, "PARLEY_WIDGET_KEY"},
@@ -160,6 +162,9 @@ func TestConfig(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want it to mention %s", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "0123456789") {
+				t.Fatalf("the error holds a secret: %v", err)
 			}
 		})
 	}

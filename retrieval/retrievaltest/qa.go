@@ -173,6 +173,16 @@ func RunQA(t *testing.T, open QAOpener) {
 		if err != nil || len(p2.Items) != 2 || p2.NextCursor != "" || p2.Items[0].ID != ids[3] || p2.Items[1].ID != ids[4] {
 			t.Fatalf("page 2: %+v %v", p2, err)
 		}
+		// An empty status means open, in every store.
+		byDefault, err := qa.ListFlags(ctx, assistant.FlagFilter{})
+		if err != nil || len(byDefault.Items) != 3 || byDefault.NextCursor != "" ||
+			byDefault.Items[0].ID != ids[2] || byDefault.Items[1].ID != ids[3] || byDefault.Items[2].ID != ids[4] {
+			t.Fatalf("empty status (open): %+v %v", byDefault, err)
+		}
+		byDefault, err = qa.ListFlags(ctx, assistant.FlagFilter{Limit: 1})
+		if err != nil || len(byDefault.Items) != 1 || byDefault.NextCursor == "" || byDefault.Items[0].ID != ids[2] {
+			t.Fatalf("empty status (open), first page: %+v %v", byDefault, err)
+		}
 		all, err := qa.ListFlags(ctx, assistant.FlagFilter{Status: assistant.FlagAll})
 		if err != nil || len(all.Items) != 5 || all.NextCursor != "" {
 			t.Fatalf("all: %+v %v", all, err)

@@ -40,9 +40,13 @@
   function token(root) {
     var m = /(?:^|[#&])t=([^&]+)/.exec(location.hash);
     if (m) {
-      try { sessionStorage.setItem("parley-widget-token", decodeURIComponent(m[1])); } catch (e) {}
+      var v = "";
+      // A bad % escape (a link cut or mangled in transit) throws: the page then asks
+      // for the link instead of breaking.
+      try { v = decodeURIComponent(m[1]); } catch (e) { v = ""; }
+      if (v) { try { sessionStorage.setItem("parley-widget-token", v); } catch (e) {} }
       history.replaceState(null, "", location.pathname + location.search);
-      return decodeURIComponent(m[1]);
+      return v;
     }
     try { return root.getAttribute("data-token") || sessionStorage.getItem("parley-widget-token") || ""; } catch (e) { return ""; }
   }
