@@ -907,13 +907,17 @@ const status = made.find((e) => e.className.startsWith("pw-status"));
 console.log(JSON.stringify({ status: status ? status.textContent : null, stored: stored["parley-widget-token"] || "", replaced }));
 `
 
-// TestWidgetScriptToken runs the served widget.js in node (skipped without it): a
+// TestWidgetScriptToken runs the served widget.js in node (skipped without it,
+// except in CI, where node is expected and its absence fails the test): a
 // token in the fragment is kept and removed from the address bar; a fragment with a
 // bad % escape shows the "needs the link" message instead of breaking the page.
 func TestWidgetScriptToken(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed")
+		if os.Getenv("CI") == "true" {
+			t.Fatal("node is not installed; CI must run the widget script test")
+		}
+		t.Skip("node is not installed: skipping the widget script test")
 	}
 	f := newWidgetFixture(t)
 	rec, _ := f.call(t, "GET", "/widget/widget.js", "", "")
