@@ -209,9 +209,11 @@ var handoffIntents = []string{
 	IntentComplaint, IntentAbusive, IntentHardship,
 }
 
-// handoffPriority orders the acknowledgement when several apply: the rights first.
+// handoffPriority orders the acknowledgement when several apply: the rights first,
+// and a possible third party before everything (its reply names nobody and no debt,
+// and promises no further contact, which also honours a stop request).
 var handoffPriority = []string{
-	ActionSuppressContact, ActionDiscloseNothing, ActionContactAttorney, ActionPauseAndVerify, ActionRouteToPerson,
+	ActionDiscloseNothing, ActionSuppressContact, ActionContactAttorney, ActionPauseAndVerify, ActionRouteToPerson,
 }
 
 // handoff decides whether a person must take over and which step the

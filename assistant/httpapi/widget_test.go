@@ -525,6 +525,8 @@ func TestWidgetRightsStaySticky(t *testing.T) {
 			"wrong_party", []string{"update our records", "this number"}, []string{"debt", "account", "pay", "plan", "lakeside"}},
 		{"zh wrong person", validCase, "打错了，我不是王芳，不认识这个人。", "好的，那怎么办",
 			"wrong_party", []string{"更新记录", "这个号码"}, []string{"欠", "还款", "分期", "账"}},
+		{"en wrong number then stop", usCase, "Wrong number, I'm not Maria. I don't know who that is.", "Stop texting me.",
+			"wrong_party", []string{"update our records", "this number"}, []string{"debt", "account", "pay", "plan", "lakeside"}},
 		{"en dispute", usCase, "This isn't my debt, I never owed this.", "ok so what is this about?",
 			"dispute", []string{"dispute"}, []string{"pay", "plan", "$"}},
 		{"zh dispute", validCase, "这笔钱不是我欠的，我不认。", "好的，那怎么办",
