@@ -111,6 +111,12 @@ type Case struct {
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// WidgetEpoch counts the revocations of the case's chat-widget links: a widget
+	// token carries the epoch it was issued in and opens the chat only while that is
+	// still the case's epoch. Owned by the store (RevokeWidgetLinks): UpsertCase and
+	// UpdateDerived keep it; not part of the API.
+	WidgetEpoch int64 `json:"-"`
 }
 
 // CaseFilter selects cases for listing.
@@ -185,6 +191,9 @@ type CaseStore interface {
 	// UpdateDerived stores derived fields (segment, risk tier, reasons, promises, plan)
 	// without touching what the client sent (flags, contact points). ENOTFOUND.
 	UpdateDerived(ctx context.Context, c *Case) error
+	// RevokeWidgetLinks increments the case's WidgetEpoch atomically, so every widget
+	// link issued before stops working, and returns the updated case. ENOTFOUND.
+	RevokeWidgetLinks(ctx context.Context, id string) (*Case, error)
 	// ListCases pages through cases in creation order. EINVALID for a bad cursor.
 	ListCases(ctx context.Context, f CaseFilter) (CasePage, error)
 	// AppendEvent stores an immutable event, assigning ID, Seq and CreatedAt. ENOTFOUND.

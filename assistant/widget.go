@@ -71,14 +71,40 @@ type WidgetReply struct {
 }
 
 // WidgetLink checks that a case exists before a widget link is issued for it and
-// records the issue (never the token) in its history. ENOTFOUND.
-func (s *Service) WidgetLink(ctx context.Context, caseID string, expiresAt time.Time) (*Case, error) {
+// records the issue in its history by the token's random id (never the token). The
+// returned case carries the WidgetEpoch the token must be signed with. ENOTFOUND.
+func (s *Service) WidgetLink(ctx context.Context, caseID, tokenID string, expiresAt time.Time) (*Case, error) {
 	c, err := s.Store.GetCase(ctx, caseID)
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, c.ID, WidgetChannel, "chat widget link issued, valid until "+expiresAt.UTC().Format(time.RFC3339))
+	s.audit(ctx, c.ID, WidgetChannel, "chat widget link issued (token id "+tokenID+"), valid until "+expiresAt.UTC().Format(time.RFC3339))
 	return c, nil
+}
+
+// RevokeWidgetLinks makes every widget link issued for the case so far stop working
+// (links issued afterwards work) and records that in its history. ENOTFOUND.
+func (s *Service) RevokeWidgetLinks(ctx context.Context, caseID string) (*Case, error) {
+	c, err := s.Store.RevokeWidgetLinks(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	s.audit(context.WithoutCancel(ctx), c.ID, WidgetChannel, "chat widget links revoked: every link issued for this case before now no longer opens the chat")
+	return c, nil
+}
+
+// CheckWidgetLink admits a widget token issued in epoch for the case only while the
+// case's links have not been revoked since. EUNAUTHORIZED for a revoked link,
+// ENOTFOUND for a case that is gone.
+func (s *Service) CheckWidgetLink(ctx context.Context, caseID string, epoch int64) error {
+	c, err := s.Store.GetCase(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	if epoch < c.WidgetEpoch {
+		return Errorf(EUNAUTHORIZED, "this chat link was revoked; ask for a new link")
+	}
+	return nil
 }
 
 // WidgetMessage stores a debtor's widget message, answers it with a screened

@@ -57,6 +57,7 @@ func (s *MemoryStore) UpsertCase(_ context.Context, c *assistant.Case) (*assista
 	} else {
 		stored.ID = NewID("case_")
 		stored.CreatedAt = now
+		stored.WidgetEpoch = 0
 		s.byExternal[c.ExternalID] = stored.ID
 		s.order = append(s.order, stored.ID)
 	}
@@ -68,6 +69,7 @@ func (s *MemoryStore) UpsertCase(_ context.Context, c *assistant.Case) (*assista
 // keepDerived carries over what Parley derived when a client updates a case, since a
 // client update never sends those fields.
 func keepDerived(next, prev *assistant.Case) {
+	next.WidgetEpoch = prev.WidgetEpoch // only RevokeWidgetLinks changes it
 	if next.Segment == "" {
 		next.Segment, next.SegmentReasons = prev.Segment, prev.SegmentReasons
 	}
@@ -109,6 +111,20 @@ func (s *MemoryStore) UpdateDerived(_ context.Context, c *assistant.Case) error 
 	next.UpdatedAt = s.now().UTC()
 	s.cases[c.ID] = next
 	return nil
+}
+
+// RevokeWidgetLinks implements assistant.CaseStore.
+func (s *MemoryStore) RevokeWidgetLinks(_ context.Context, id string) (*assistant.Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, ok := s.cases[id]
+	if !ok {
+		return nil, assistant.Errorf(assistant.ENOTFOUND, "case %q not found", id)
+	}
+	next := cloneCase(prev)
+	next.WidgetEpoch++
+	s.cases[id] = next
+	return cloneCase(next), nil
 }
 
 // ListCases implements assistant.CaseStore.

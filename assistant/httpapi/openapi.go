@@ -140,6 +140,7 @@ var extraSchemas = obj{
 	"WidgetLinkRequest": object(obj{"ttl": obj{"type": "string", "description": "Go duration or whole days: 5m..7d, default 24h", "example": "24h"}}),
 	"WidgetLink": object(obj{"token": str(), "url": obj{"type": "string", "description": "the widget page with the token in the fragment (#t=...)"},
 		"expires_at": str(), "case_id": str()}, "token", "url", "expires_at"),
+	"WidgetRevocation":     object(obj{"case_id": str(), "revoked_at": str()}, "case_id", "revoked_at"),
 	"WidgetMessageRequest": object(obj{"text": str()}, "text"),
 	"WidgetOption": object(obj{
 		"action": str("pay_now", "plan", "pay_by", "reminder", "callback", "talk_to_person"), "label": str(), "message": str(),

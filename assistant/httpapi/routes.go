@@ -61,7 +61,9 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPost, "/v1/qa/flags/:id/resolve", qa, "Confirm or dismiss an open flag (409 when already resolved)", "ResolveRequest", "Flag", nil, s.resolveFlag},
 
 		{http.MethodPost, "/v1/cases/:id/widget-links", agents, "Issue a signed, expiring chat-widget link for one case (ttl 5m..7d, default 24h)", "WidgetLinkRequest", "WidgetLink", nil, s.createWidgetLink},
+		{http.MethodPost, "/v1/cases/:id/widget-links/revoke", agents, "Revoke every chat-widget link issued for the case so far (links issued later work)", "", "WidgetRevocation", nil, s.revokeWidgetLinks},
 		{http.MethodPost, "/v1/widget/messages", widgetOnly, "A debtor's chat message on the widget token's case: a screened reply, handoff, options (SSE with Accept: text/event-stream; 429 over 20 a minute)", "WidgetMessageRequest", "WidgetReply", nil, s.widgetMessage},
+		{http.MethodOptions, "/v1/widget/messages", public, "CORS preflight of the widget route: 204 for an origin in PARLEY_WIDGET_ORIGINS, 403 otherwise", "", "", nil, s.widgetPreflight},
 		{http.MethodGet, "/widget/", public, "The chat widget demo page (token in the URL fragment: #t=...)", "", "", nil, s.widgetAsset("index.html", "text/html; charset=utf-8")},
 		{http.MethodGet, "/widget/widget.js", public, "The embeddable chat widget script", "", "", nil, s.widgetAsset("widget.js", "text/javascript; charset=utf-8")},
 		{http.MethodGet, "/widget/widget.css", public, "The chat widget demo page's style sheet", "", "", nil, s.widgetAsset("widget.css", "text/css; charset=utf-8")},

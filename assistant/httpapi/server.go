@@ -34,6 +34,9 @@ type Deps struct {
 	// PublicURL is the service's external base URL for widget links
 	// ("https://parley.example.com"); empty: links are relative ("/widget/#t=...").
 	PublicURL string
+	// WidgetOrigins are the exact origins ("https://shop.example.com") whose pages
+	// may call POST /v1/widget/messages cross-origin (CORS); empty: same origin only.
+	WidgetOrigins []string
 	// Now is the clock for widget tokens and rate limits (tests); nil: time.Now.
 	Now func() time.Time
 }
@@ -53,6 +56,8 @@ type Server struct {
 	limiter   *rateLimiter
 	publicURL string
 	clock     func() time.Time
+	// widgetOrigins is the CORS allow-list of the widget message route.
+	widgetOrigins map[string]bool
 }
 
 func (s *Server) now() time.Time {
@@ -99,6 +104,10 @@ func NewServer(d Deps) *Server {
 	s.limiter = newRateLimiter(widgetMessagesPerMinute, time.Minute)
 	s.publicURL = strings.TrimRight(d.PublicURL, "/")
 	s.clock = d.Now
+	s.widgetOrigins = map[string]bool{}
+	for _, o := range d.WidgetOrigins {
+		s.widgetOrigins[o] = true
+	}
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true

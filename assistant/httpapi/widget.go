@@ -45,12 +45,18 @@ const (
 	WidgetKeyMinBytes = 32
 )
 
-// widgetClaims is what a widget token says: the case it opens, until when, and a
-// random id that names the token (rate limits, logs) without revealing it.
+// widgetClaims is what a widget token says: the case it opens, until when, a random
+// id that names the token (rate limits, logs, the case's audit) without revealing it,
+// and the case's widget epoch when it was issued: revoking a case's links advances
+// the epoch, and a token from an earlier epoch no longer opens the chat. The epoch is
+// omitted while it is 0, so a token issued before links could be revoked (it has no
+// epoch claim) reads as epoch 0: it works until its expiry unless its case's links
+// are revoked.
 type widgetClaims struct {
 	CaseID string `json:"c"`
 	Exp    int64  `json:"e"`
 	ID     string `json:"n"`
+	Epoch  int64  `json:"v,omitempty"`
 }
 
 // widgetTokens signs and verifies widget tokens with HMAC-SHA256.
@@ -75,19 +81,23 @@ func (w *widgetTokens) mac(payload string) []byte {
 	return m.Sum(nil)
 }
 
-// sign issues a token for caseID valid until exp.
-func (w *widgetTokens) sign(caseID string, exp time.Time) (string, widgetClaims, error) {
+// newWidgetTokenID returns the random id of a new token.
+func newWidgetTokenID() (string, error) {
 	var nonce [16]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
-		return "", widgetClaims{}, err
+		return "", err
 	}
-	claims := widgetClaims{CaseID: caseID, Exp: exp.Unix(), ID: base64.RawURLEncoding.EncodeToString(nonce[:])}
+	return base64.RawURLEncoding.EncodeToString(nonce[:]), nil
+}
+
+// sign issues a token with claims.
+func (w *widgetTokens) sign(claims widgetClaims) (string, error) {
 	raw, err := json.Marshal(claims)
 	if err != nil {
-		return "", widgetClaims{}, err
+		return "", err
 	}
 	payload := base64.RawURLEncoding.EncodeToString(raw)
-	return widgetTokenPrefix + payload + "." + base64.RawURLEncoding.EncodeToString(w.mac(payload)), claims, nil
+	return widgetTokenPrefix + payload + "." + base64.RawURLEncoding.EncodeToString(w.mac(payload)), nil
 }
 
 // verify checks the signature first, then the expiry; every failure is EUNAUTHORIZED.
@@ -112,7 +122,7 @@ func (w *widgetTokens) verify(token string, now time.Time) (widgetClaims, error)
 	var claims widgetClaims
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&claims); err != nil || claims.CaseID == "" || claims.ID == "" {
+	if err := dec.Decode(&claims); err != nil || claims.CaseID == "" || claims.ID == "" || claims.Epoch < 0 {
 		return widgetClaims{}, invalid
 	}
 	if !now.Before(time.Unix(claims.Exp, 0)) {
@@ -162,9 +172,11 @@ func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
-// authorizeWidget admits only a valid widget token: an API key, even an admin's,
-// does not open the widget route.
+// authorizeWidget admits only a valid widget token whose case's links were not
+// revoked since it was issued: an API key, even an admin's, does not open the widget
+// route.
 func (s *Server) authorizeWidget(c *gin.Context) {
+	s.widgetCORS(c) // before any answer, so a page on an allowed origin can read errors too
 	key, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 	if !ok || key == "" {
 		s.writeError(c, assistant.Errorf(assistant.EUNAUTHORIZED, "missing bearer widget token"))
@@ -179,10 +191,46 @@ func (s *Server) authorizeWidget(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.svc.CheckWidgetLink(c.Request.Context(), claims.CaseID, claims.Epoch); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	c.Set("role", string(RoleWidget))
 	c.Set("widget_case", claims.CaseID)
 	c.Set("widget_token", claims.ID)
 	c.Next()
+}
+
+// widgetCORS lets a page on an allowed origin (PARLEY_WIDGET_ORIGINS, exact match)
+// read the widget route's answers. Only the origin asked about is echoed, never a
+// wildcard, and no credentials are allowed: the widget token travels in
+// Authorization, never in a cookie.
+func (s *Server) widgetCORS(c *gin.Context) bool {
+	h := c.Writer.Header()
+	h.Add("Vary", "Origin")
+	origin := c.GetHeader("Origin")
+	if origin == "" || !s.widgetOrigins[origin] {
+		return false
+	}
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Expose-Headers", "Retry-After, X-Request-ID")
+	return true
+}
+
+// widgetPreflight answers a browser's CORS preflight for the widget route: 204 with
+// the allowed method and headers for an allowed origin, 403 otherwise.
+func (s *Server) widgetPreflight(c *gin.Context) {
+	if !s.widgetCORS(c) {
+		s.writeError(c, assistant.Errorf(assistant.EFORBIDDEN, "origin not allowed to call the widget route (PARLEY_WIDGET_ORIGINS)"))
+		return
+	}
+	h := c.Writer.Header()
+	h.Add("Vary", "Access-Control-Request-Method")
+	h.Add("Vary", "Access-Control-Request-Headers")
+	h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+	h.Set("Access-Control-Max-Age", "600")
+	c.Status(http.StatusNoContent)
 }
 
 type widgetLinkInput struct {
@@ -228,12 +276,18 @@ func (s *Server) createWidgetLink(c *gin.Context) {
 		return
 	}
 	exp := s.now().Add(ttl).UTC().Truncate(time.Second)
-	cs, err := s.svc.WidgetLink(c.Request.Context(), c.Param("id"), exp)
+	tokenID, err := newWidgetTokenID()
+	if err != nil {
+		s.writeError(c, assistant.Internal("httpapi.createWidgetLink", err))
+		return
+	}
+	cs, err := s.svc.WidgetLink(c.Request.Context(), c.Param("id"), tokenID, exp)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	token, claims, err := s.widget.sign(cs.ID, exp)
+	claims := widgetClaims{CaseID: cs.ID, Exp: exp.Unix(), ID: tokenID, Epoch: cs.WidgetEpoch}
+	token, err := s.widget.sign(claims)
 	if err != nil {
 		s.writeError(c, assistant.Internal("httpapi.createWidgetLink", err))
 		return
@@ -244,6 +298,17 @@ func (s *Server) createWidgetLink(c *gin.Context) {
 		"token": token, "url": s.publicURL + "/widget/#t=" + token,
 		"expires_at": exp, "case_id": cs.ID,
 	})
+}
+
+// revokeWidgetLinks revokes every widget link issued for one case so far.
+func (s *Server) revokeWidgetLinks(c *gin.Context) {
+	cs, err := s.svc.RevokeWidgetLinks(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.logger.InfoContext(c.Request.Context(), "widget links revoked", "request_id", requestID(c), "case_id", cs.ID)
+	c.JSON(http.StatusOK, gin.H{"case_id": cs.ID, "revoked_at": s.now().UTC().Truncate(time.Second)})
 }
 
 type widgetMessageInput struct {

@@ -3,6 +3,9 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -962,5 +965,192 @@ func TestWidgetScriptToken(t *testing.T) {
 				t.Errorf("hash %q: the token stays in the address bar", tt.hash)
 			}
 		})
+	}
+}
+
+// widgetTokenClaims decodes the claims of a token (the test does not check the MAC).
+func widgetTokenClaims(t *testing.T, token string) map[string]any {
+	t.Helper()
+	payload, _, _ := strings.Cut(strings.TrimPrefix(token, "pw1."), ".")
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+// signWidgetClaims signs raw claims with the fixture's key, as a server would.
+func signWidgetClaims(claims string) string {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(claims))
+	m := hmac.New(sha256.New, []byte("test-widget-key-0123456789abcdef0123"))
+	m.Write([]byte("parley widget token v1\x00"))
+	m.Write([]byte(payload))
+	return "pw1." + payload + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TestWidgetLinkRevocation: revoking a case's links kills every link issued for it
+// so far (and only for it); links issued afterwards work; both are audited.
+func TestWidgetLinkRevocation(t *testing.T) {
+	f := newWidgetFixture(t)
+	id := f.newCase(t, usCase, "rv-1")
+	otherID := f.newCase(t, usCase, "rv-2")
+	first, _ := f.link(t, id, `{"ttl": "1h"}`)
+	second, _ := f.link(t, id, `{"ttl": "7d"}`)
+	other, _ := f.link(t, otherID, `{}`)
+	exp := f.clock.Now().Add(time.Hour).Unix()
+	legacy := signWidgetClaims(fmt.Sprintf(`{"c":%q,"e":%d,"n":"legacy-token-id"}`, id, exp)) // issued before revocation existed
+
+	for name, tok := range map[string]string{"first": first, "second": second, "legacy": legacy} {
+		if code, out := f.say(t, tok, "hello"); code != 200 {
+			t.Fatalf("%s link before revoking: %d %v", name, code, out)
+		}
+	}
+	revoke := "/v1/cases/" + id + "/widget-links/revoke"
+	for _, tt := range []struct {
+		name, path, key string
+		want            int
+	}{
+		{"qa may not", revoke, qaKey, 403},
+		{"no key", revoke, "", 401},
+		{"a widget token may not", revoke, first, 401},
+		{"unknown case", "/v1/cases/case_nope/widget-links/revoke", agentKey, 404},
+	} {
+		rec, out := f.call(t, "POST", tt.path, tt.key, "")
+		if rec.Code != tt.want || errorCode(out) == "" {
+			t.Fatalf("%s: %d %s, want %d with the error JSON", tt.name, rec.Code, rec.Body.String(), tt.want)
+		}
+	}
+	if code, out := f.say(t, first, "hello"); code != 200 {
+		t.Fatalf("a refused revocation revoked: %d %v", code, out)
+	}
+
+	rec, out := f.call(t, "POST", revoke, agentKey, "")
+	if rec.Code != 200 || out["case_id"] != id || out["revoked_at"] == nil {
+		t.Fatalf("revoke: %d %s", rec.Code, rec.Body.String())
+	}
+	for name, tok := range map[string]string{"first": first, "second": second, "legacy": legacy} {
+		code, out := f.say(t, tok, "hello")
+		if code != 401 || errorCode(out) != "unauthorized" || !strings.Contains(fmt.Sprint(out), "revoked") {
+			t.Fatalf("%s link after revoking: %d %v", name, code, out)
+		}
+		// Also over SSE: the token is refused before any stream starts.
+		rec, out := f.call(t, "POST", "/v1/widget/messages", tok, `{"text": "hello"}`, "Accept", "text/event-stream")
+		if rec.Code != 401 || errorCode(out) != "unauthorized" {
+			t.Fatalf("%s link after revoking, streamed: %d %s", name, rec.Code, rec.Body.String())
+		}
+	}
+	if code, out := f.say(t, other, "hello"); code != 200 {
+		t.Fatalf("another case's link was revoked too: %d %v", code, out)
+	}
+
+	// A link issued after revoking works, until the next revocation (by an admin).
+	third, _ := f.link(t, id, `{"ttl": "1h"}`)
+	if code, out := f.say(t, third, "hello"); code != 200 {
+		t.Fatalf("new link after revoking: %d %v", code, out)
+	}
+	if rec, _ := f.call(t, "POST", revoke, adminKey, ""); rec.Code != 200 {
+		t.Fatalf("admin revoke: %d %s", rec.Code, rec.Body.String())
+	}
+	if code, _ := f.say(t, third, "hello"); code != 401 {
+		t.Fatalf("link issued between two revocations survived the second: %d", code)
+	}
+	fourth, _ := f.link(t, id, `{"ttl": "1h"}`)
+	if code, out := f.say(t, fourth, "hello"); code != 200 {
+		t.Fatalf("new link after the second revocation: %d %v", code, out)
+	}
+	// A forged claim cannot reach a later epoch without the key; a negative one is refused.
+	neg := signWidgetClaims(fmt.Sprintf(`{"c":%q,"e":%d,"n":"neg","v":-1}`, id, exp))
+	if code, _ := f.say(t, neg, "hello"); code != 401 {
+		t.Fatalf("negative epoch: %d", code)
+	}
+
+	// The history names each issued link by its random id (never the token) and
+	// records both revocations.
+	var issued, revoked []string
+	for _, e := range f.events(t, id) {
+		if e.Kind != assistant.EventAudit {
+			continue
+		}
+		for _, tok := range []string{first, second, third, fourth} {
+			if strings.Contains(e.Text, tok) {
+				t.Fatalf("audit holds a token: %q", e.Text)
+			}
+		}
+		if strings.Contains(e.Text, "widget link issued") {
+			issued = append(issued, e.Text)
+		}
+		if strings.Contains(e.Text, "widget links revoked") {
+			revoked = append(revoked, e.Text)
+		}
+	}
+	if len(issued) != 4 || len(revoked) != 2 {
+		t.Fatalf("audit: issued %q, revoked %q", issued, revoked)
+	}
+	for i, tok := range []string{first, second, third, fourth} {
+		tid, _ := widgetTokenClaims(t, tok)["n"].(string)
+		if tid == "" || !strings.Contains(issued[i], tid) {
+			t.Fatalf("issue audit %q does not name token id %q", issued[i], tid)
+		}
+	}
+	if logs := f.logs.String(); !strings.Contains(logs, `"widget links revoked"`) || strings.Contains(logs, first) {
+		t.Fatalf("logs: revocation not logged, or a token logged")
+	}
+}
+
+// TestWidgetCORS: only the widget message route answers cross-origin calls, and
+// only for the configured origins; without any, only the same origin works.
+func TestWidgetCORS(t *testing.T) {
+	const shop = "https://shop.example.com"
+	f := newWidgetFixture(t, func(d *httpapi.Deps) { d.WidgetOrigins = []string{shop} })
+	token, _ := f.link(t, f.newCase(t, usCase, "cors-1"), `{}`)
+	preflight := func(f widgetFixture, path, origin string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("OPTIONS", path, nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := preflight(f, "/v1/widget/messages", shop)
+	h := rec.Header()
+	if rec.Code != 204 || h.Get("Access-Control-Allow-Origin") != shop || !strings.Contains(h.Get("Access-Control-Allow-Methods"), "POST") ||
+		!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "Content-Type") ||
+		!slices.Contains(h.Values("Vary"), "Origin") || h.Get("Access-Control-Allow-Credentials") != "" {
+		t.Fatalf("preflight from an allowed origin: %d %v", rec.Code, h)
+	}
+	for name, rec := range map[string]*httptest.ResponseRecorder{
+		"other origin":          preflight(f, "/v1/widget/messages", "https://evil.example.com"),
+		"prefix of allowed":     preflight(f, "/v1/widget/messages", "https://shop.example.co"),
+		"no origins configured": preflight(newWidgetFixture(t), "/v1/widget/messages", shop),
+		"another route":         preflight(f, "/v1/cases", shop),
+		"widget links route":    preflight(f, "/v1/cases/x/widget-links", shop),
+	} {
+		if rec.Code == 204 || rec.Header().Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("%s: %d %v", name, rec.Code, rec.Header())
+		}
+	}
+	// The actual call, and its errors, are readable by the allowed origin only.
+	for _, tt := range []struct {
+		origin, auth string
+		code         int
+		allow        string
+	}{
+		{shop, token, 200, shop},
+		{shop, "pw1.bad.bad", 401, shop},
+		{"https://evil.example.com", token, 200, ""},
+		{"", token, 200, ""},
+	} {
+		rec, _ := f.call(t, "POST", "/v1/widget/messages", tt.auth, `{"text": "hello"}`, "Origin", tt.origin)
+		if rec.Code != tt.code || rec.Header().Get("Access-Control-Allow-Origin") != tt.allow || !slices.Contains(rec.Header().Values("Vary"), "Origin") {
+			t.Fatalf("POST from %q: %d %v", tt.origin, rec.Code, rec.Header())
+		}
+	}
+	if rec, _ := f.call(t, "GET", "/v1/cases", agentKey, "", "Origin", shop); rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("CORS leaked to another route: %v", rec.Header())
 	}
 }

@@ -29,6 +29,8 @@ type config struct {
 	WidgetKey []byte
 	// PublicURL is the external base URL used in widget links; empty: relative links.
 	PublicURL string
+	// WidgetOrigins may call the widget message route cross-origin; empty: same origin only.
+	WidgetOrigins []string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -86,6 +88,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("PARLEY_PUBLIC_URL=%q: want an absolute http(s) URL such as https://parley.example.com", v)
 		}
 		cfg.PublicURL = v
+	}
+	for _, o := range strings.Split(getenv("PARLEY_WIDGET_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || o == "*" {
+			return cfg, fmt.Errorf("PARLEY_WIDGET_ORIGINS: %q is not an origin such as https://shop.example.com", o)
+		}
+		cfg.WidgetOrigins = append(cfg.WidgetOrigins, u.Scheme+"://"+u.Host)
 	}
 	keys, err := parseAPIKeys(getenv("PARLEY_API_KEYS"))
 	if err != nil {

@@ -66,7 +66,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 		widgetKey = httpapi.NewWidgetKey()
 		logger.Warn("PARLEY_WIDGET_KEY not set: widget links are signed with a random key and stop working at the next restart")
 	}
-	srv := httpapi.NewServer(httpapi.Deps{Service: a.svc, Logger: logger, Keys: cfg.APIKeys, Engine: a.engine, WidgetKey: widgetKey, PublicURL: cfg.PublicURL})
+	srv := httpapi.NewServer(httpapi.Deps{Service: a.svc, Logger: logger, Keys: cfg.APIKeys, Engine: a.engine, WidgetKey: widgetKey, PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

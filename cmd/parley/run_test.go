@@ -150,6 +150,9 @@ func TestConfig(t *testing.T) {
 		{"short widget key", map[string]string{"PARLEY_WIDGET_KEY": "too-short"}, "PARLEY_WIDGET_KEY"},
 		{"relative public URL", map[string]string{"PARLEY_PUBLIC_URL": "parley.example.com"}, "PARLEY_PUBLIC_URL"},
 		{"public URL with a query", map[string]string{"PARLEY_PUBLIC_URL": "https://parley.example.com/?x=1"}, "PARLEY_PUBLIC_URL"},
+		{"wildcard widget origin", map[string]string{"PARLEY_WIDGET_ORIGINS": "*"}, "PARLEY_WIDGET_ORIGINS"},
+		{"widget origin with a path", map[string]string{"PARLEY_WIDGET_ORIGINS": "https://shop.example.com/pay"}, "PARLEY_WIDGET_ORIGINS"},
+		{"widget origin without scheme", map[string]string{"PARLEY_WIDGET_ORIGINS": "shop.example.com"}, "PARLEY_WIDGET_ORIGINS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +170,10 @@ func TestConfig(t *testing.T) {
 				t.Fatalf("the error holds a secret: %v", err)
 			}
 		})
+	}
+	if cfg, err := loadConfig(env(map[string]string{"PARLEY_WIDGET_ORIGINS": " https://shop.example.com, http://localhost:3000 ,"})); err != nil ||
+		strings.Join(cfg.WidgetOrigins, " ") != "https://shop.example.com http://localhost:3000" {
+		t.Fatalf("widget origins %q, err %v", cfg.WidgetOrigins, err)
 	}
 	cfg, _ := loadConfig(env(map[string]string{"PARLEY_LLM_API_KEY": "sk-secret-value", "PARLEY_API_KEYS": "agent:agent-key-0123456789", "PARLEY_WIDGET_KEY": "widget-secret-0123456789abcdef0123456789"}))
 	if s := cfg.String(); strings.Contains(s, "sk-secret-value") || strings.Contains(s, "agent-key-0123456789") || strings.Contains(s, "widget-secret") {

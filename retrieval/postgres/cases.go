@@ -15,7 +15,7 @@ import (
 // caseColumns is the column list scanCase reads, in order.
 const caseColumns = `id, seq, external_id, debtor, jurisdiction, creditor, balance_minor, currency,
 	due_date, days_past_due, flags, segment, risk_tier, segment_reasons, promises, plan,
-	created_at, updated_at`
+	created_at, updated_at, widget_epoch`
 
 // now is the stores' clock: UTC, truncated to what timestamptz keeps, so what a call
 // returns equals what a later read returns.
@@ -76,13 +76,17 @@ func scanCase(row pgx.Row) (*assistant.Case, int64, error) {
 		debtor, flags, reasons, promises, plan []byte
 		due                                    *time.Time
 		segment, risk                          string
+		widgetEpoch                            *int64
 	)
 	err := row.Scan(&c.ID, &seq, &c.ExternalID, &debtor, &c.Jurisdiction, &c.Creditor, &c.Balance.Minor, &c.Balance.Currency,
-		&due, &c.DaysPastDue, &flags, &segment, &risk, &reasons, &promises, &plan, &c.CreatedAt, &c.UpdatedAt)
+		&due, &c.DaysPastDue, &flags, &segment, &risk, &reasons, &promises, &plan, &c.CreatedAt, &c.UpdatedAt, &widgetEpoch)
 	if err != nil {
 		return nil, 0, err
 	}
 	c.Segment, c.RiskTier = assistant.Segment(segment), assistant.RiskTier(risk)
+	if widgetEpoch != nil {
+		c.WidgetEpoch = *widgetEpoch // NULL: never revoked
+	}
 	if due != nil {
 		c.DueDate = due.UTC()
 	}
@@ -104,6 +108,7 @@ func scanCase(row pgx.Row) (*assistant.Case, int64, error) {
 // UpsertCase implements assistant.CaseStore. One statement: concurrent upserts of
 // the same external id serialise on its unique index, and what Parley derived
 // (segment and reasons, risk tier, promises, plan) is kept unless the client sends it.
+// widget_epoch is neither inserted nor updated here: only RevokeWidgetLinks writes it.
 func (s *Store) UpsertCase(ctx context.Context, c *assistant.Case) (*assistant.Case, bool, error) {
 	const op = "retrieval/postgres.UpsertCase"
 	if err := c.Validate(); err != nil {
@@ -184,6 +189,21 @@ func (s *Store) UpdateDerived(ctx context.Context, c *assistant.Case) error {
 		return assistant.Errorf(assistant.ENOTFOUND, "case %q not found", c.ID)
 	}
 	return nil
+}
+
+// RevokeWidgetLinks implements assistant.CaseStore: one statement, so concurrent
+// revocations each advance the epoch.
+func (s *Store) RevokeWidgetLinks(ctx context.Context, id string) (*assistant.Case, error) {
+	c, _, err := scanCase(s.pool.QueryRow(ctx, `
+		UPDATE cases SET widget_epoch = COALESCE(widget_epoch, 0) + 1
+		WHERE id = $1
+		RETURNING `+caseColumns, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, assistant.Errorf(assistant.ENOTFOUND, "case %q not found", id)
+	} else if err != nil {
+		return nil, assistant.Internal("retrieval/postgres.RevokeWidgetLinks", err)
+	}
+	return c, nil
 }
 
 // ListCases implements assistant.CaseStore. The cursor is the creation seq of the

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListCasesFilters", testListCasesFilter},
 		{"ListCasesRejectsBadCursor", testListBadCursor},
 		{"UpdateDerivedKeepsClientFields", testUpdateDerived},
+		{"RevokeWidgetLinksAdvancesTheEpoch", testRevokeWidgetLinks},
 		{"EventsKeepOrderAndFields", testEventsOrder},
 		{"EventsAreIsolatedBetweenCases", testEventIsolation},
 		{"EventsAreImmutableCopies", testEventImmutable},
@@ -235,6 +236,77 @@ func testUpdateDerived(t *testing.T, s assistant.CaseStore) {
 		t.Fatalf("client upsert dropped derived fields: %+v", got)
 	}
 	wantCode(t, s.UpdateDerived(ctx, &assistant.Case{ID: "case_missing"}), assistant.ENOTFOUND)
+}
+
+func testRevokeWidgetLinks(t *testing.T, s assistant.CaseStore) {
+	ctx := context.Background()
+	in := NewCase("revoke")
+	in.WidgetEpoch = 7 // a caller cannot set it: only RevokeWidgetLinks does
+	c := mustUpsert(t, s, in)
+	other := mustUpsert(t, s, NewCase("revoke-other"))
+	if c.WidgetEpoch != 0 {
+		t.Fatalf("new case has widget epoch %d, want 0", c.WidgetEpoch)
+	}
+	got, err := s.RevokeWidgetLinks(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != c.ID || got.WidgetEpoch != 1 || got.ExternalID != "revoke" {
+		t.Fatalf("RevokeWidgetLinks returned %+v, want the case with epoch 1", got)
+	}
+	epoch := func(id string) int64 {
+		t.Helper()
+		g, err := s.GetCase(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.WidgetEpoch
+	}
+	if e := epoch(c.ID); e != 1 {
+		t.Fatalf("stored epoch %d, want 1", e)
+	}
+	// Neither a client update nor derived fields reset it.
+	mustUpsert(t, s, NewCase("revoke"))
+	if e := epoch(c.ID); e != 1 {
+		t.Fatalf("client upsert reset the widget epoch to %d", e)
+	}
+	upd := *c
+	upd.Segment, upd.RiskTier, upd.WidgetEpoch = assistant.SegmentWilling, assistant.RiskLow, 0
+	if err := s.UpdateDerived(ctx, &upd); err != nil {
+		t.Fatal(err)
+	}
+	if e := epoch(c.ID); e != 1 {
+		t.Fatalf("UpdateDerived reset the widget epoch to %d", e)
+	}
+	page, err := s.ListCases(ctx, assistant.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range page.Items {
+		if want := map[string]int64{c.ID: 1, other.ID: 0}[it.ID]; it.WidgetEpoch != want {
+			t.Fatalf("listed %s with epoch %d, want %d", it.ID, it.WidgetEpoch, want)
+		}
+	}
+	// Concurrent revocations each advance it; other cases are untouched.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.RevokeWidgetLinks(ctx, c.ID); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if e := epoch(c.ID); e != 9 {
+		t.Fatalf("epoch after 8 concurrent revocations %d, want 9", e)
+	}
+	if e := epoch(other.ID); e != 0 {
+		t.Fatalf("revoking one case changed another's epoch to %d", e)
+	}
+	_, err = s.RevokeWidgetLinks(ctx, "case_missing")
+	wantCode(t, err, assistant.ENOTFOUND)
 }
 
 func event(caseID string, i int) *assistant.Event {

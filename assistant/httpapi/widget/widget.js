@@ -3,7 +3,7 @@
 // (HOST/widget/widget.js, deferred).
 // The widget token comes from the page URL's fragment (#t=...), which browsers never
 // send to a server; it is kept in sessionStorage and removed from the address bar.
-// Optional attributes on the container: data-api (base URL of Parley), data-token.
+// Optional attributes on the container: data-api (base URL of Parley; another origin must be listed in PARLEY_WIDGET_ORIGINS), data-token.
 (function () {
   "use strict";
 
