@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -9,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/parley-dev/parley/internal/syncbuf"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -52,25 +52,8 @@ var widgetKeys = []httpapi.APIKey{{Role: httpapi.RoleAgent, Key: agentKey}, {Rol
 type widgetFixture struct {
 	srv   *httpapi.Server
 	svc   *assistant.Service
-	logs  *syncBuffer
+	logs  *syncbuf.Buffer
 	clock *clock
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // engines are loaded once per test binary: the gate, analyser and drafter are
@@ -99,7 +82,7 @@ func newWidgetFixture(t *testing.T, opts ...func(*httpapi.Deps)) widgetFixture {
 	if engines.err != nil {
 		t.Fatal(engines.err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := &assistant.Service{
 		Store: retrieval.NewMemoryStore(), Drafts: retrieval.NewMemoryDrafts(),

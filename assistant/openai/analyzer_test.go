@@ -3,6 +3,7 @@ package openai_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/parley-dev/parley/internal/syncbuf"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -114,7 +115,7 @@ func TestAnalyze(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := openaitest.NewServer(t, tt.script...)
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			cfg := testConfig(srv)
 			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			fb := &stubAnalyzer{a: fallbackAnalysis()}

@@ -4,42 +4,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/parley-dev/parley/internal/syncbuf"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// syncBuffer lets the test read what run writes from another goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
 // startRun runs the real program on :0 and returns its base URL once /healthz answers.
-func startRun(t *testing.T, vars map[string]string) (string, *syncBuffer) {
+func startRun(t *testing.T, vars map[string]string) (string, *syncbuf.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	vars["PARLEY_ADDR"] = "127.0.0.1:0"
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"parley"}, env(vars), stdout, stderr) }()
