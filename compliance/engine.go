@@ -812,7 +812,7 @@ func (s *scratch) modelFinding(e *engine, p *pack) (found, bool) {
 		return found{}, false
 	}
 	probs := m.Score(&s.model, s.folder.Runes, s.approved, s.probs[:0])
-	if 1-probs[0] < m.Threshold {
+	if !m.Blocks(probs) {
 		return found{}, false
 	}
 	// The category: the likeliest among those the message has a cue of,

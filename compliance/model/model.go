@@ -108,21 +108,10 @@ func softmax(logits, dst []float32) []float32 {
 	return dst
 }
 
-// Block reports whether probs (from Score) call for a block, and the most
-// likely category when they do.
-func (m *Model) Block(probs []float32) (category string, p float32, block bool) {
-	p = 1 - probs[0]
-	if p < m.Threshold {
-		return "", p, false
-	}
-	best := 1
-	for c := 2; c < len(probs); c++ {
-		if probs[c] > probs[best] {
-			best = c
-		}
-	}
-	return m.Classes[best], p, true
-}
+// Blocks reports whether probs (from Score) reach the block threshold:
+// the probability of any block category, 1 - P(allow), against Threshold.
+// Which category is for the caller to decide.
+func (m *Model) Blocks(probs []float32) bool { return 1-probs[0] >= m.Threshold }
 
 // Feature hashing: FNV-1a over the n-gram's runes, seeded by its kind so
 // that a character bigram and a word never share a bucket by design.
